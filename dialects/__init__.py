@@ -1,0 +1,4 @@
+"""The irax dialect: op definitions and the rewrites on them (no lowering)."""
+from .context import get_context, ir
+from .types import Aval, aval_of, aval_of_type, tensor_type, element_type
+from .ops import OPS, OpDef, ShapeError, emit, attrs_of, verify_module

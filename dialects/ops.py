@@ -1,0 +1,613 @@
+"""The irax op set: one definition per op.
+
+Each definition names the op, its attribute schema (how Python values map to
+MLIR attributes and back) and its result-type inference, which doubles as the
+verifier: it raises `IraxTypeError` with the op name and the operand types
+when the operands do not fit.  `emit` builds an op at the current insertion
+point and location; `attrs_of` reads an op's attributes back into Python.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .context import ir
+from .types import (Aval, DTYPE_OF_ELEMENT, ELEMENT_TYPES, FLOATS, INTEGERS,
+                    aval_of, aval_of_type, element_type, is_float, tensor_type)
+
+
+class IraxTypeError(TypeError):
+    """A shape or dtype mismatch found while building or verifying an op."""
+
+
+ShapeError = IraxTypeError
+
+
+# --------------------------------------------------------------------------
+# Attribute kinds: Python value <-> MLIR attribute
+# --------------------------------------------------------------------------
+
+def _dense_of_array(value: np.ndarray, dtype: str) -> ir.Attribute:
+    ttype = tensor_type(Aval(value.shape, dtype))
+    flat = value.reshape(-1)
+    if flat.size > 0 and np.all(flat == flat[0]):
+        return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(flat[0], dtype))
+    if dtype == "bool":
+        return ir.DenseElementsAttr.get(np.packbits(value.astype(np.bool_), bitorder="little"),
+                                        type=ttype)
+    if dtype == "bfloat16":
+        raise IraxTypeError("non-splat bfloat16 constants are not supported")
+    return ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(dtype)), type=ttype)
+
+
+def _scalar_attr(x, dtype: str) -> ir.Attribute:
+    et = element_type(dtype)
+    if is_float(dtype):
+        return ir.FloatAttr.get(et, float(x))
+    if dtype == "bool":
+        return ir.IntegerAttr.get(et, int(bool(x)))
+    return ir.IntegerAttr.get(et, int(x))
+
+
+def _array_of_dense(attr: ir.Attribute) -> np.ndarray:
+    aval = aval_of_type(attr.type)
+    dense = ir.DenseElementsAttr(attr)
+    if dense.is_splat:
+        v = dense.get_splat_value()
+        if is_float(aval.dtype):
+            x = ir.FloatAttr(v).value
+        else:
+            x = ir.IntegerAttr(v).value
+            if aval.dtype in ("uint8", "uint32") and x < 0:
+                x += 1 << (8 if aval.dtype == "uint8" else 32)
+        npd = np.float32 if aval.dtype == "bfloat16" else np.dtype(aval.dtype)
+        return np.full(aval.shape, x, npd)
+    if aval.dtype == "bool":
+        bits = np.unpackbits(np.array(dense, copy=False).view(np.uint8), bitorder="little")
+        return bits[: aval.size].astype(np.bool_).reshape(aval.shape)
+    return np.array(dense).reshape(aval.shape).astype(aval.dtype)
+
+
+ATTR_KINDS = {
+    # kind: (to_mlir(value), from_mlir(attr))
+    "int": (lambda v: ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(v)),
+            lambda a: int(ir.IntegerAttr(a).value)),
+    "ints": (lambda v: ir.DenseI64ArrayAttr.get([int(x) for x in v]),
+             lambda a: tuple(ir.DenseI64ArrayAttr(a))),
+    "intss": (lambda v: ir.ArrayAttr.get([ir.DenseI64ArrayAttr.get([int(x) for x in t]) for t in v]),
+              lambda a: tuple(tuple(ir.DenseI64ArrayAttr(t)) for t in ir.ArrayAttr(a))),
+    "float": (lambda v: ir.FloatAttr.get_f64(float(v)), lambda a: ir.FloatAttr(a).value),
+    "bool": (lambda v: ir.BoolAttr.get(bool(v)), lambda a: ir.BoolAttr(a).value),
+    "str": (lambda v: ir.StringAttr.get(v), lambda a: ir.StringAttr(a).value),
+    "dtype": (lambda v: ir.TypeAttr.get(element_type(v)),
+              lambda a: DTYPE_OF_ELEMENT[str(ir.TypeAttr(a).value)]),
+    "symbol": (lambda v: ir.FlatSymbolRefAttr.get(v), lambda a: ir.FlatSymbolRefAttr(a).value),
+    "dense": (None, _array_of_dense),  # encoded by the op (needs the dtype)
+}
+
+
+class OpDef:
+    """One irax op: name, attribute schema, result-type inference."""
+
+    def __init__(self, name, infer, attrs=None, regions=0, inferable=True):
+        self.name = name
+        self.infer = infer
+        self.attrs = dict(attrs or {})
+        self.regions = regions
+        self.inferable = inferable  # False: result types come from a callee or region
+
+    def encode(self, attrs: dict, results) -> dict:
+        out = {}
+        for k, v in attrs.items():
+            kind = self.attrs.get(k)
+            if kind is None:
+                raise IraxTypeError(f"{self.name}: unknown attribute '{k}'")
+            if v is None:
+                continue
+            if isinstance(v, ir.Attribute):
+                out[k] = v
+            elif kind == "dense":
+                out[k] = _dense_of_array(np.asarray(v), results[0].dtype)
+            else:
+                out[k] = ATTR_KINDS[kind][0](v)
+        return out
+
+    def decode(self, op) -> dict:
+        out = {}
+        for key, attr in op.attributes.items():
+            kind = self.attrs.get(key)
+            if kind is not None:
+                out[key] = ATTR_KINDS[kind][1](attr)
+        return out
+
+
+OPS: dict[str, OpDef] = {}
+
+
+def define(name, attrs=None, regions=0, inferable=True):
+    def deco(infer):
+        OPS[name] = OpDef(name, infer, attrs, regions, inferable)
+        return infer
+    return deco
+
+
+def attrs_of(op) -> dict:
+    return OPS[op.name].decode(op)
+
+
+def where_string(loc=None) -> str:
+    """The user's file:line of a location, for error messages."""
+    loc = loc if loc is not None else ir.Location.current
+    s = str(loc)
+    if s.startswith('loc("'):
+        path, _, rest = s[5:].partition('":')
+        line = rest.split(":")[0]
+        return f"{path}:{line}"
+    if s.startswith("loc(callsite("):
+        return where_string_text(s)
+    return s
+
+
+def where_string_text(s: str) -> str:
+    i = s.find('"')
+    j = s.find('"', i + 1)
+    rest = s[j + 2:]
+    line = "".join(ch for ch in rest.split(":")[0] if ch.isdigit())
+    return f"{s[i + 1:j]}:{line}"
+
+
+def emit(name: str, operands, results=None, **attrs):
+    """Create `name` at the current insertion point; returns its results.
+
+    Result types are inferred from the operand types unless `results`
+    (a list of Avals) is given, as for ops whose types come from a callee.
+    """
+    opdef = OPS[name]
+    operands = list(operands)
+    if results is None:
+        avals = [aval_of(v) for v in operands]
+        try:
+            results = opdef.infer(avals, **attrs)
+        except IraxTypeError as e:
+            raise IraxTypeError(f"{e} (at {where_string()})") from None
+        if isinstance(results, Aval):
+            results = [results]
+    attributes = opdef.encode(attrs, results)
+    op = ir.Operation.create(name, results=[tensor_type(a) for a in results],
+                             operands=operands, attributes=attributes, regions=opdef.regions)
+    return list(op.results)
+
+
+def emit1(name, operands, **attrs):
+    return emit(name, operands, **attrs)[0]
+
+
+# --------------------------------------------------------------------------
+# Inference helpers
+# --------------------------------------------------------------------------
+
+def _fail(name, msg, avals):
+    types = ", ".join(a.str_short() for a in avals)
+    raise IraxTypeError(f"{name}: {msg}; got ({types})")
+
+
+def _same_types(name, avals):
+    a = avals[0]
+    for b in avals[1:]:
+        if b.shape != a.shape:
+            _fail(name, "operands must have equal shapes", avals)
+        if b.dtype != a.dtype:
+            _fail(name, "operands must have equal dtypes", avals)
+    return a
+
+
+def _check_axes(name, axes, ndim, avals):
+    for ax in axes:
+        if not 0 <= ax < ndim:
+            _fail(name, f"axis {ax} out of range for rank {ndim}", avals)
+    if len(set(axes)) != len(axes):
+        _fail(name, f"repeated axes {tuple(axes)}", avals)
+
+
+# --------------------------------------------------------------------------
+# Elementwise
+# --------------------------------------------------------------------------
+
+FLOAT_UNARY = ("exp", "exp2", "log", "log1p", "expm1", "tanh", "logistic", "sin", "cos",
+               "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+               "sqrt", "rsqrt", "cbrt", "erf", "erf_inv", "lgamma", "digamma", "floor",
+               "ceil", "round")
+NUMERIC_UNARY = ("neg", "abs", "sign")
+INT_UNARY = ("not", "population_count")
+ARITH_BINARY = ("add", "sub", "mul", "div", "rem", "max", "min", "pow")
+FLOAT_BINARY = ("atan2", "nextafter")
+BITWISE_BINARY = ("and", "or", "xor", "shift_left", "shift_right_logical",
+                  "shift_right_arithmetic")
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+def _unary(name, allowed):
+    def infer(avals):
+        (a,) = avals
+        if a.dtype not in allowed:
+            _fail(name, f"expects a {allowed_name(allowed)} operand", avals)
+        return a
+    return infer
+
+
+def allowed_name(allowed):
+    if allowed == FLOATS:
+        return "floating-point"
+    if allowed == INTEGERS + ("bool",):
+        return "integer or boolean"
+    return "numeric"
+
+
+for _n in FLOAT_UNARY:
+    define(f"irax.{_n}")(_unary(f"irax.{_n}", FLOATS))
+for _n in NUMERIC_UNARY:
+    define(f"irax.{_n}")(_unary(f"irax.{_n}", FLOATS + INTEGERS))
+for _n in INT_UNARY:
+    define(f"irax.{_n}")(_unary(f"irax.{_n}", INTEGERS + ("bool",)))
+
+
+@define("irax.is_finite")
+def _is_finite(avals):
+    (a,) = avals
+    if not is_float(a.dtype):
+        _fail("irax.is_finite", "expects a floating-point operand", avals)
+    return Aval(a.shape, "bool")
+
+
+@define("irax.integer_pow", {"y": "int"})
+def _integer_pow(avals, y):
+    return _unary("irax.integer_pow", FLOATS + INTEGERS)(avals)
+
+
+def _binary(name, allowed=None):
+    def infer(avals):
+        if len(avals) != 2:
+            _fail(name, "expects 2 operands", avals)
+        a = _same_types(name, avals)
+        if allowed is not None and a.dtype not in allowed:
+            _fail(name, f"expects {allowed_name(allowed)} operands", avals)
+        return a
+    return infer
+
+
+for _n in ARITH_BINARY:
+    define(f"irax.{_n}")(_binary(f"irax.{_n}"))
+for _n in FLOAT_BINARY:
+    define(f"irax.{_n}")(_binary(f"irax.{_n}", FLOATS))
+for _n in BITWISE_BINARY:
+    define(f"irax.{_n}")(_binary(f"irax.{_n}", INTEGERS + ("bool",)))
+
+
+def _compare(name):
+    def infer(avals):
+        a = _binary(name)(avals)
+        return Aval(a.shape, "bool")
+    return infer
+
+
+for _n in COMPARISONS:
+    define(f"irax.{_n}")(_compare(f"irax.{_n}"))
+
+
+@define("irax.select")
+def _select(avals):
+    if len(avals) != 3:
+        _fail("irax.select", "expects (pred, on_true, on_false)", avals)
+    p, a, b = avals
+    if p.dtype != "bool":
+        _fail("irax.select", "predicate must be bool", avals)
+    if p.shape != a.shape and p.shape != ():
+        _fail("irax.select", "predicate shape must match the operands or be scalar", avals)
+    return _same_types("irax.select", [a, b])
+
+
+@define("irax.clamp")
+def _clamp(avals):
+    lo, x, hi = avals
+    for b in (lo, hi):
+        if b.dtype != x.dtype or (b.shape != () and b.shape != x.shape):
+            _fail("irax.clamp", "bounds must be scalars or match the operand", avals)
+    return x
+
+
+@define("irax.convert_element_type", {"new_dtype": "dtype"})
+def _convert(avals, new_dtype):
+    (a,) = avals
+    return Aval(a.shape, new_dtype)
+
+
+@define("irax.bitcast_convert_type", {"new_dtype": "dtype"})
+def _bitcast(avals, new_dtype):
+    (a,) = avals
+    if _bits(a.dtype) != _bits(new_dtype):
+        _fail("irax.bitcast_convert_type", f"cannot bitcast to {new_dtype} (bit widths differ)", avals)
+    return Aval(a.shape, new_dtype)
+
+
+def _bits(dtype):
+    return {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "float16": 16, "bfloat16": 16,
+            "int32": 32, "uint32": 32, "float32": 32, "int64": 64, "float64": 64}[dtype]
+
+
+# --------------------------------------------------------------------------
+# Shapes
+# --------------------------------------------------------------------------
+
+@define("irax.constant", {"value": "dense"})
+def _constant(avals, value):
+    value = np.asarray(value)
+    return Aval(value.shape, _dtype_of_numpy(value))
+
+
+def _dtype_of_numpy(value):
+    name = value.dtype.name
+    if name not in ELEMENT_TYPES:
+        raise IraxTypeError(f"irax.constant: unsupported dtype {name}")
+    return name
+
+
+@define("irax.iota", {"shape": "ints", "dtype": "dtype", "dimension": "int"})
+def _iota(avals, shape, dtype, dimension):
+    if not 0 <= dimension < len(shape):
+        _fail("irax.iota", f"dimension {dimension} out of range for shape {tuple(shape)}", avals)
+    return Aval(shape, dtype)
+
+
+@define("irax.broadcast_in_dim", {"shape": "ints", "broadcast_dimensions": "ints"})
+def _broadcast_in_dim(avals, shape, broadcast_dimensions):
+    (a,) = avals
+    dims = tuple(broadcast_dimensions)
+    if len(dims) != a.ndim:
+        _fail("irax.broadcast_in_dim",
+              f"broadcast_dimensions {dims} must have one entry per operand dim", avals)
+    for i, d in enumerate(dims):
+        if not 0 <= d < len(shape) or a.shape[i] not in (1, shape[d]):
+            _fail("irax.broadcast_in_dim",
+                  f"cannot broadcast to shape {tuple(shape)} with dimensions {dims}", avals)
+    if list(dims) != sorted(dims):
+        _fail("irax.broadcast_in_dim", f"broadcast_dimensions {dims} must be increasing", avals)
+    return Aval(shape, a.dtype)
+
+
+@define("irax.reshape", {"new_sizes": "ints"})
+def _reshape(avals, new_sizes):
+    (a,) = avals
+    if int(np.prod(new_sizes, dtype=np.int64)) != a.size:
+        _fail("irax.reshape", f"cannot reshape to {tuple(new_sizes)}", avals)
+    return Aval(new_sizes, a.dtype)
+
+
+@define("irax.transpose", {"permutation": "ints"})
+def _transpose(avals, permutation):
+    (a,) = avals
+    if sorted(permutation) != list(range(a.ndim)):
+        _fail("irax.transpose", f"permutation {tuple(permutation)} is not a permutation of the dims", avals)
+    return Aval([a.shape[p] for p in permutation], a.dtype)
+
+
+@define("irax.rev", {"dimensions": "ints"})
+def _rev(avals, dimensions):
+    (a,) = avals
+    _check_axes("irax.rev", dimensions, a.ndim, avals)
+    return a
+
+
+def _reduce(name, allowed=None):
+    def infer(avals, axes):
+        (a,) = avals
+        _check_axes(name, axes, a.ndim, avals)
+        if allowed is not None and a.dtype not in allowed:
+            _fail(name, "unsupported operand dtype", avals)
+        return Aval([d for i, d in enumerate(a.shape) if i not in axes], a.dtype)
+    return infer
+
+
+for _n in ("sum", "max", "min", "prod"):
+    define(f"irax.reduce_{_n}", {"axes": "ints"})(_reduce(f"irax.reduce_{_n}"))
+for _n in ("and", "or"):
+    define(f"irax.reduce_{_n}", {"axes": "ints"})(_reduce(f"irax.reduce_{_n}", ("bool",)))
+
+
+def _argreduce(name):
+    def infer(avals, axis, index_dtype):
+        (a,) = avals
+        _check_axes(name, (axis,), a.ndim, avals)
+        return Aval([d for i, d in enumerate(a.shape) if i != axis], index_dtype)
+    return infer
+
+
+for _n in ("argmax", "argmin"):
+    define(f"irax.{_n}", {"axis": "int", "index_dtype": "dtype"})(_argreduce(f"irax.{_n}"))
+
+
+for _n in ("cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp"):
+    def _cum(avals, axis, reverse=False, _n=_n):
+        (a,) = avals
+        _check_axes(f"irax.{_n}", (axis,), a.ndim, avals)
+        return a
+    define(f"irax.{_n}", {"axis": "int", "reverse": "bool"})(_cum)
+
+
+@define("irax.dot_general", {"lhs_contracting": "ints", "rhs_contracting": "ints",
+                             "lhs_batch": "ints", "rhs_batch": "ints"})
+def _dot_general(avals, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=()):
+    lhs, rhs = avals
+    name = "irax.dot_general"
+    if lhs.dtype != rhs.dtype:
+        _fail(name, "operands must have equal dtypes", avals)
+    if len(lhs_contracting) != len(rhs_contracting) or len(lhs_batch) != len(rhs_batch):
+        _fail(name, "contracting/batch dimension lists differ in length", avals)
+    _check_axes(name, tuple(lhs_contracting) + tuple(lhs_batch), lhs.ndim, avals)
+    _check_axes(name, tuple(rhs_contracting) + tuple(rhs_batch), rhs.ndim, avals)
+    for l, r in zip(lhs_contracting, rhs_contracting):
+        if lhs.shape[l] != rhs.shape[r]:
+            _fail(name, f"contracting dimensions differ: lhs dim {l} has size {lhs.shape[l]}, "
+                        f"rhs dim {r} has size {rhs.shape[r]}", avals)
+    for l, r in zip(lhs_batch, rhs_batch):
+        if lhs.shape[l] != rhs.shape[r]:
+            _fail(name, f"batch dimensions differ: lhs dim {l} vs rhs dim {r}", avals)
+    batch = [lhs.shape[d] for d in lhs_batch]
+    lfree = [d for i, d in enumerate(lhs.shape) if i not in lhs_contracting and i not in lhs_batch]
+    rfree = [d for i, d in enumerate(rhs.shape) if i not in rhs_contracting and i not in rhs_batch]
+    return Aval(batch + lfree + rfree, lhs.dtype)
+
+
+@define("irax.slice", {"start_indices": "ints", "limit_indices": "ints", "strides": "ints"})
+def _slice(avals, start_indices, limit_indices, strides=None):
+    (a,) = avals
+    strides = strides or (1,) * a.ndim
+    if not (len(start_indices) == len(limit_indices) == len(strides) == a.ndim):
+        _fail("irax.slice", "start/limit/strides must have one entry per dim", avals)
+    shape = []
+    for s, l, st, d in zip(start_indices, limit_indices, strides, a.shape):
+        if not (0 <= s <= l <= d) or st < 1:
+            _fail("irax.slice", f"invalid slice [{s}:{l}:{st}] of a dim of size {d}", avals)
+        shape.append((l - s + st - 1) // st)
+    return Aval(shape, a.dtype)
+
+
+@define("irax.dynamic_slice", {"slice_sizes": "ints"})
+def _dynamic_slice(avals, slice_sizes):
+    a, *idx = avals
+    if len(idx) != a.ndim or len(slice_sizes) != a.ndim:
+        _fail("irax.dynamic_slice", "needs one start index and one size per dim", avals)
+    for i in idx:
+        if i.shape != () or i.dtype not in INTEGERS:
+            _fail("irax.dynamic_slice", "start indices must be integer scalars", avals)
+    for s, d in zip(slice_sizes, a.shape):
+        if not 0 <= s <= d:
+            _fail("irax.dynamic_slice", f"slice size {s} larger than dim {d}", avals)
+    return Aval(slice_sizes, a.dtype)
+
+
+@define("irax.dynamic_update_slice")
+def _dynamic_update_slice(avals):
+    a, u, *idx = avals
+    if len(idx) != a.ndim or u.ndim != a.ndim or u.dtype != a.dtype:
+        _fail("irax.dynamic_update_slice", "update must match operand rank and dtype, one index per dim",
+              avals)
+    if any(us > d for us, d in zip(u.shape, a.shape)):
+        _fail("irax.dynamic_update_slice", "update larger than operand", avals)
+    for i in idx:
+        if i.shape != () or i.dtype not in INTEGERS:
+            _fail("irax.dynamic_update_slice", "start indices must be integer scalars", avals)
+    return a
+
+
+@define("irax.concatenate", {"dimension": "int"})
+def _concatenate(avals, dimension):
+    a = avals[0]
+    _check_axes("irax.concatenate", (dimension,), a.ndim, avals)
+    total = 0
+    for b in avals:
+        if b.dtype != a.dtype or b.ndim != a.ndim or any(
+                x != y for i, (x, y) in enumerate(zip(a.shape, b.shape)) if i != dimension):
+            _fail("irax.concatenate", f"operands must agree except along dimension {dimension}", avals)
+        total += b.shape[dimension]
+    shape = list(a.shape)
+    shape[dimension] = total
+    return Aval(shape, a.dtype)
+
+
+@define("irax.pad", {"low": "ints", "high": "ints", "interior": "ints"})
+def _pad(avals, low, high, interior=None):
+    a, pv = avals
+    interior = interior or (0,) * a.ndim
+    if pv.shape != () or pv.dtype != a.dtype:
+        _fail("irax.pad", "padding value must be a scalar of the operand's dtype", avals)
+    shape = []
+    for d, lo, hi, it in zip(a.shape, low, high, interior):
+        n = lo + hi + d + max(d - 1, 0) * it
+        if n < 0 or it < 0:
+            _fail("irax.pad", "negative padded size", avals)
+        shape.append(n)
+    return Aval(shape, a.dtype)
+
+
+@define("irax.gather")
+def _gather(avals):
+    """Index the leading k dims of `operand` with `indices[..., k]` (clamped)."""
+    a, idx = avals
+    if idx.ndim < 1 or idx.dtype not in INTEGERS or idx.shape[-1] > a.ndim:
+        _fail("irax.gather", "indices must be integers of shape [..., k] with k <= operand rank",
+              avals)
+    k = idx.shape[-1]
+    return Aval(idx.shape[:-1] + a.shape[k:], a.dtype)
+
+
+SCATTER_MODES = ("set", "add", "mul", "min", "max")
+
+
+@define("irax.scatter", {"mode": "str"})
+def _scatter(avals, mode):
+    """Combine `updates` into the leading k dims of `operand` at `indices`
+    (out-of-bounds updates are dropped)."""
+    a, idx, upd = avals
+    if mode not in SCATTER_MODES:
+        _fail("irax.scatter", f"unknown mode {mode!r}", avals)
+    k = idx.shape[-1] if idx.ndim else -1
+    if idx.ndim < 1 or idx.dtype not in INTEGERS or k > a.ndim:
+        _fail("irax.scatter", "indices must be integers of shape [..., k] with k <= operand rank",
+              avals)
+    if upd.shape != idx.shape[:-1] + a.shape[k:] or upd.dtype != a.dtype:
+        _fail("irax.scatter", "updates must have shape indices.shape[:-1] + operand.shape[k:]",
+              avals)
+    return a
+
+
+@define("irax.sort", {"dimension": "int", "num_keys": "int", "descending": "bool"})
+def _sort(avals, dimension, num_keys=1, descending=False):
+    a = avals[0]
+    _check_axes("irax.sort", (dimension,), a.ndim, avals)
+    for b in avals:
+        if b.shape != a.shape:
+            _fail("irax.sort", "all operands must have the same shape", avals)
+    return list(avals)
+
+
+# --------------------------------------------------------------------------
+# Calls and higher-order ops.  Their result types come from the callee, so
+# `emit` is given them; `verify_module` checks them against the callee.
+# --------------------------------------------------------------------------
+
+def _from_callee(avals, **attrs):
+    raise IraxTypeError("result types must be given for an op typed by its callee")
+
+
+define("irax.call", {"callee": "symbol"}, inferable=False)(_from_callee)
+
+
+def verify_module(module) -> None:
+    """Check every irax op against its definition; raise with its location."""
+    def check(op):
+        op = op.operation if hasattr(op, "operation") else op
+        name = op.name
+        if name.startswith("irax."):
+            opdef = OPS.get(name)
+            if opdef is None:
+                raise IraxTypeError(f"unknown op '{name}' (at {where_string(op.location)})")
+            if opdef.inferable:
+                avals = [aval_of(v) for v in op.operands]
+                try:
+                    want = opdef.infer(avals, **opdef.decode(op))
+                except IraxTypeError as e:
+                    raise IraxTypeError(f"{e} (at {where_string(op.location)})") from None
+                except TypeError as e:
+                    raise IraxTypeError(f"{name}: bad attributes: {e} "
+                                        f"(at {where_string(op.location)})") from None
+                want = [want] if isinstance(want, Aval) else want
+                got = [aval_of(r) for r in op.results]
+                if got != want:
+                    raise IraxTypeError(
+                        f"{name}: result types {[a.str_short() for a in got]} do not match the "
+                        f"inferred {[a.str_short() for a in want]} (at {where_string(op.location)})")
+        for region in op.regions:
+            for block in region.blocks:
+                for inner in block.operations:
+                    check(inner)
+    for op in module.body.operations:
+        check(op)

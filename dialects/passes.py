@@ -1,0 +1,10 @@
+"""The irax-level passes, by the names irax-opt knows them."""
+from .expand import expand_all
+from .ops import verify_module
+from .simplify import simplify
+
+PASSES = {
+    "irax-verify": verify_module,
+    "irax-expand": expand_all,
+    "irax-simplify": simplify,
+}

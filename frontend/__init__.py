@@ -1,0 +1,29 @@
+"""irax: JAX's programming model on an MLIR compiler (irax dialect → linalg → IREE)."""
+import irax.dialects  # noqa: F401  (imported first: core needs its location)
+
+from . import config  # noqa: F401
+from .core import Array, ConcretizationTypeError, UnexpectedTracerError  # noqa: F401
+from . import array_methods  # noqa: F401  (installs operators on Array and tracers)
+from . import lax, nn, tree_util  # noqa: F401
+from . import numpy  # noqa: F401
+from .api import jit, make_ir  # noqa: F401
+from .devices import default_backend  # noqa: F401
+from irax.dialects.ops import IraxTypeError  # noqa: F401
+from irax.lowering.compiler import IraxCompileError  # noqa: F401
+
+
+def device_put(x, device=None):
+    """Copy `x` (array, scalar or pytree of them) to a device array."""
+    from .api import as_operand
+    from .core import current_trace
+    from .tree_util import tree_map
+    if current_trace() is not None:
+        return tree_map(as_operand, x)
+    return tree_map(lambda v: numpy.asarray(v) if not isinstance(v, Array) else v, x)
+
+
+def block_until_ready(x):
+    return x
+
+
+__version__ = "0.1.0"

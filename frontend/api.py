@@ -1,0 +1,331 @@
+"""jit, make_ir and the tracing helper the transformations share."""
+from __future__ import annotations
+
+import functools
+import inspect
+
+import numpy as np
+
+from irax.dialects import Aval, get_context, ir
+from irax.lowering.pipeline import clone_module, compile_to_executable, to_linalg_text
+
+from . import dtypes
+from .core import Array, IRModule, Trace, Tracer, bind, current_trace, is_array
+from .devices import default_backend_object
+from .eager import device_put_host
+from .tree_util import tree_flatten
+
+
+# --------------------------------------------------------------------------
+# Turning user values into arrays
+# --------------------------------------------------------------------------
+
+def leaf_aval(x) -> tuple[Aval, bool]:
+    """(aval, weak_type) of a function argument leaf."""
+    if isinstance(x, (Array, Tracer)):
+        return x.aval, x.weak_type
+    if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
+        return Aval((), dtypes.python_scalar_dtype(x)), not isinstance(x, bool)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return Aval(np.shape(x), dtypes.to_dtype(x.dtype)), False
+    raise TypeError(f"argument of type {type(x).__name__} is not a valid irax type; "
+                    "pass arrays, Python scalars, or pytrees of them (or mark it static)")
+
+
+def as_operand(x):
+    """An Array or Tracer for `x` in the current context (constants for host values)."""
+    if isinstance(x, (Array, Tracer)):
+        return x
+    aval, weak = leaf_aval(x)
+    value = np.asarray(x, dtypes.np_dtype(aval.dtype))
+    if current_trace() is None:
+        return device_put_host(value, aval.dtype, weak)
+    (t,) = bind("irax.constant", [], value=value)
+    t.weak_type = weak
+    return t
+
+
+# --------------------------------------------------------------------------
+# Tracing a Python function into a func.func
+# --------------------------------------------------------------------------
+
+class Traced:
+    """A function traced into `trace.func`: its output structure and values."""
+
+    def __init__(self, trace, out_tree, outs):
+        self.trace = trace
+        self.out_tree = out_tree
+        self.outs = outs
+
+    @property
+    def name(self):
+        return self.trace.name
+
+    @property
+    def out_avals(self):
+        return [o.aval for o in self.outs]
+
+
+def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private=False) -> Traced:
+    """Trace `fun` on abstract versions of `leaves` (a flattened (args, kwargs))."""
+    avals_weak = [leaf_aval(x) for x in leaves]
+    trace = Trace(irmodule, name, [a for a, _ in avals_weak], concrete=concrete)
+    if private:
+        with get_context():
+            trace.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
+    concretes = [_concrete(x) for x in leaves] if concrete else None
+    tracers = trace.arg_tracers([a for a, _ in avals_weak], [w for _, w in avals_weak], concretes)
+    with trace:
+        args, kwargs = in_tree.unflatten(tracers)
+        out = fun(*args, **kwargs)
+        out_leaves, out_tree = tree_flatten(out)
+        outs = []
+        for o in out_leaves:
+            if not (is_array(o) or isinstance(o, (bool, int, float, np.ndarray, np.generic))):
+                raise TypeError(f"function {name!r} returned a value of type {type(o).__name__}; "
+                                "traced functions must return arrays or pytrees of arrays")
+            outs.append(as_operand(o))
+    trace.finish(outs)
+    return Traced(trace, out_tree, outs)
+
+
+def _concrete(x):
+    if isinstance(x, Tracer):
+        return x._concrete
+    if isinstance(x, Array):
+        return x
+    return as_operand(x) if current_trace() is None else None
+
+
+def fun_name(fun) -> str:
+    while isinstance(fun, functools.partial):
+        fun = fun.func
+    return getattr(fun, "__name__", "fn").replace("<lambda>", "lambda")
+
+
+# --------------------------------------------------------------------------
+# jit
+# --------------------------------------------------------------------------
+
+class _Compiled:
+    __slots__ = ("exe", "out_tree", "out_avals", "out_weak", "captured", "backend", "traced_text")
+
+    def __init__(self, exe, out_tree, out_avals, out_weak, captured, backend):
+        self.exe = exe
+        self.out_tree = out_tree
+        self.out_avals = out_avals
+        self.out_weak = out_weak
+        self.captured = captured
+        self.backend = backend
+
+
+class _StaticArgs:
+    """Splits a call's arguments into static (hashable, part of the key) and dynamic."""
+
+    def __init__(self, fun, static_argnums, static_argnames):
+        if isinstance(static_argnums, int):
+            static_argnums = (static_argnums,)
+        if isinstance(static_argnames, str):
+            static_argnames = (static_argnames,)
+        self.argnums = tuple(static_argnums or ())
+        self.argnames = tuple(static_argnames or ())
+        if self.argnums or self.argnames:
+            try:
+                params = list(inspect.signature(fun).parameters)
+            except (TypeError, ValueError):
+                params = []
+            for n in self.argnums:
+                if n < len(params) and params[n] not in self.argnames:
+                    self.argnames += (params[n],)
+            for name in self.argnames:
+                if name in params and params.index(name) not in self.argnums:
+                    self.argnums += (params.index(name),)
+
+    def split(self, args, kwargs):
+        if not self.argnums and not self.argnames:
+            return args, kwargs, ()
+        n = len(args)
+        argnums = tuple(i if i >= 0 else i + n for i in self.argnums)
+        static = tuple((i, args[i]) for i in argnums if i < n)
+        static += tuple(sorted((k, v) for k, v in kwargs.items() if k in self.argnames))
+        for _, v in static:
+            try:
+                hash(v)
+            except TypeError:
+                raise ValueError(f"static argument {v!r} must be hashable") from None
+        dyn_args = tuple(a for i, a in enumerate(args) if i not in argnums)
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self.argnames}
+        return dyn_args, dyn_kwargs, static
+
+    def bind(self, fun, static):
+        """`fun` with the static arguments put back in place."""
+        if not static:
+            return fun
+        pos = {k: v for k, v in static if isinstance(k, int)}
+        kw = {k: v for k, v in static if isinstance(k, str)}
+
+        def with_static(*dyn, **dkw):
+            args, it = [], iter(dyn)
+            total = len(dyn) + len(pos)
+            for i in range(total):
+                args.append(pos[i] if i in pos else next(it))
+            return fun(*args, **dkw, **kw)
+        return with_static
+
+
+class Jitted:
+    """The function `jit` returns: traced once per signature, compiled once per IR."""
+
+    def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None, device=None):
+        self.fun = fun
+        self.static = _StaticArgs(fun, static_argnums, static_argnames)
+        self.backend_name = backend or (device.platform if device is not None else None)
+        self._cache = {}
+        functools.update_wrapper(self, fun)
+
+    def _backend(self):
+        if self.backend_name is None:
+            return default_backend_object()
+        from irax.lowering.runtime import get_backend
+        return get_backend(self.backend_name)
+
+    def __call__(self, *args, **kwargs):
+        if current_trace() is not None:
+            return self._call_traced(args, kwargs)
+        dyn_args, dyn_kwargs, static = self.static.split(args, kwargs)
+        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        sig = []
+        for x in leaves:
+            if isinstance(x, Array):
+                sig.append(x.aval)
+                sig.append(x.weak_type)
+            else:
+                sig.append(leaf_aval(x))
+        key = (in_tree, static, tuple(sig))
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._cache[key] = self._compile(in_tree, static, leaves)
+        backend = entry.backend
+        bufs = [x._buffer if isinstance(x, Array) and x.backend is backend else _to_buffer(x, backend)
+                for x in leaves]
+        bufs.extend(entry.captured)
+        outs = entry.exe(bufs, len(entry.out_avals))
+        return entry.out_tree.unflatten(
+            [Array(b, av, w, backend) for b, av, w in zip(outs, entry.out_avals, entry.out_weak)])
+
+    def _compile(self, in_tree, static, leaves):
+        backend = self._backend()
+        irm = IRModule()
+        traced = trace_function(irm, self.static.bind(self.fun, static), fun_name(self.fun),
+                                in_tree, leaves)
+        captured = []
+        for v in traced.trace.captured_values:
+            if not isinstance(v, Array):
+                raise TypeError("a traced value from another trace leaked into a jitted function")
+            captured.append(v._buffer if v.backend is backend else _to_buffer(v, backend))
+        exe = compile_to_executable(irm.module, traced.name, backend)
+        return _Compiled(exe, traced.out_tree, traced.out_avals,
+                         [o.weak_type for o in traced.outs], captured, backend)
+
+    def _call_traced(self, args, kwargs):
+        """Under another trace: trace into a callee and emit `irax.call`."""
+        parent = current_trace()
+        dyn_args, dyn_kwargs, static = self.static.split(args, kwargs)
+        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        leaves = [as_operand(x) for x in leaves]
+        traced = trace_function(parent.irmodule, self.static.bind(self.fun, static),
+                                fun_name(self.fun), in_tree, leaves, concrete=parent.concrete,
+                                private=True)
+        operands = leaves + traced.trace.captured_values
+        outs = bind("irax.call", operands, results=traced.out_avals, callee=traced.name,
+                    concretes=[o._concrete for o in traced.outs] if parent.concrete else None)
+        for o, inner in zip(outs, traced.outs):
+            o.weak_type = inner.weak_type
+        return traced.out_tree.unflatten(outs)
+
+    def lower(self, *args, **kwargs):
+        """The linalg-level MLIR this call compiles to (text)."""
+        return make_ir(self.fun, static_argnums=self.static.argnums,
+                       static_argnames=self.static.argnames)(*args, **kwargs).lowered()
+
+
+def _to_buffer(x, backend):
+    if isinstance(x, Array):
+        return backend.put(np.asarray(x), x.aval.dtype)
+    aval, _ = leaf_aval(x)
+    return backend.put(np.asarray(x, dtypes.np_dtype(aval.dtype)), aval.dtype)
+
+
+def jit(fun=None, *, static_argnums=(), static_argnames=(), backend=None, device=None,
+        donate_argnums=()):
+    """Compile `fun` with IREE: traced once per argument signature."""
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums,
+                                 static_argnames=static_argnames, backend=backend, device=device)
+    return Jitted(fun, static_argnums, static_argnames, backend, device)
+
+
+# --------------------------------------------------------------------------
+# make_ir
+# --------------------------------------------------------------------------
+
+class IRModuleText:
+    """The irax-dialect module of a traced function (as `jax.make_jaxpr` gives a jaxpr)."""
+
+    def __init__(self, module, entry, out_tree):
+        self.module = module
+        self.entry = entry
+        self.out_tree = out_tree
+
+    def text(self, debug_info=False) -> str:
+        with get_context():
+            return self.module.operation.get_asm(enable_debug_info=debug_info)
+
+    def __str__(self):
+        return self.text()
+
+    def __repr__(self):
+        return self.text()
+
+    def expanded(self) -> str:
+        """The module after expanding higher-order ops and simplifying."""
+        from irax.dialects.expand import expand_all
+        from irax.dialects.simplify import simplify
+        m = clone_module(self.module)
+        with get_context():
+            expand_all(m)
+            simplify(m)
+            return m.operation.get_asm(enable_debug_info=False)
+
+    def lowered(self) -> str:
+        """The linalg-level module handed to IREE."""
+        return to_linalg_text(clone_module(self.module), self.entry)
+
+
+def make_ir(fun, static_argnums=(), static_argnames=()):
+    """`make_ir(f)(*args)`: the irax-dialect module of `f` at these arguments."""
+    static = _StaticArgs(fun, static_argnums, static_argnames)
+
+    def make(*args, **kwargs):
+        dyn_args, dyn_kwargs, st = static.split(args, kwargs)
+        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        irm = IRModule()
+        saved = list(_suspend_traces())
+        try:
+            traced = trace_function(irm, static.bind(fun, st), fun_name(fun), in_tree, leaves)
+        finally:
+            _restore_traces(saved)
+        return IRModuleText(irm.module, traced.name, traced.out_tree)
+    return make
+
+
+def _suspend_traces():
+    from . import core
+    saved = list(core._trace_stack)
+    core._trace_stack.clear()
+    return saved
+
+
+def _restore_traces(saved):
+    from . import core
+    core._trace_stack[:] = saved

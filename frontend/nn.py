@@ -1,0 +1,114 @@
+"""irax.nn: activations and friends, built from irax.numpy."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import lax
+from . import numpy as jnp
+from .numpy._ufuncs import _to_float
+
+
+def relu(x):
+    x = jnp.asarray(x)
+    return jnp.maximum(x, 0)
+
+
+def relu6(x):
+    return jnp.minimum(jnp.maximum(x, 0), 6)
+
+
+def sigmoid(x):
+    return lax.logistic(_to_float(x))
+
+
+def log_sigmoid(x):
+    x = _to_float(x)
+    return -softplus(-x)
+
+
+def softplus(x):
+    x = _to_float(x)
+    return jnp.logaddexp(x, 0.0)
+
+
+def tanh(x):
+    return jnp.tanh(x)
+
+
+def silu(x):
+    x = _to_float(x)
+    return x * sigmoid(x)
+
+
+swish = silu
+
+
+def gelu(x, approximate=True):
+    x = _to_float(x)
+    if approximate:
+        c = np.sqrt(2 / np.pi)
+        return 0.5 * x * (1 + jnp.tanh(c * (x + 0.044715 * (x * x * x))))
+    return 0.5 * x * (1 + lax.erf(x / np.sqrt(2)))
+
+
+def elu(x, alpha=1.0):
+    x = _to_float(x)
+    return jnp.where(x > 0, x, alpha * jnp.expm1(jnp.minimum(x, 0)))
+
+
+def selu(x):
+    alpha, scale = 1.6732632423543772, 1.0507009873554805
+    return scale * elu(x, alpha)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    x = _to_float(x)
+    return jnp.where(x >= 0, x, negative_slope * x)
+
+
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    x = _to_float(a)
+    m = lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True)) if hasattr(lax, "stop_gradient") \
+        else jnp.max(x, axis=axis, keepdims=True)
+    m = jnp.where(jnp.isfinite(m), m, 0.0)
+    e = jnp.exp(x - m)
+    if b is not None:
+        e = e * b
+    s = jnp.sum(e, axis=axis, keepdims=True)
+    out = jnp.log(s) + m
+    if not keepdims:
+        out = jnp.squeeze(out, axis=axis) if axis is not None else jnp.reshape(out, ())
+    return out
+
+
+def softmax(x, axis=-1):
+    x = _to_float(x)
+    unnormalized = jnp.exp(x - jnp.max(x, axis=axis, keepdims=True))
+    return unnormalized / jnp.sum(unnormalized, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis=-1):
+    x = _to_float(x)
+    shifted = x - jnp.max(x, axis=axis, keepdims=True)
+    return shifted - jnp.log(jnp.sum(jnp.exp(shifted), axis=axis, keepdims=True))
+
+
+def one_hot(x, num_classes, dtype=None, axis=-1):
+    x = jnp.asarray(x)
+    dtype = dtype or jnp.float32
+    classes = lax.iota("int32", num_classes)
+    out_ndim = x.ndim + 1
+    axis = axis % out_ndim
+    xb = jnp.expand_dims(x, axis)
+    shape = [1] * out_ndim
+    shape[axis] = num_classes
+    return (xb == jnp.reshape(classes, shape)).astype(dtype)
+
+
+def normalize(x, axis=-1, mean=None, variance=None, epsilon=1e-5):
+    mean = jnp.mean(x, axis=axis, keepdims=True) if mean is None else mean
+    variance = jnp.var(x, axis=axis, keepdims=True) if variance is None else variance
+    return (x - mean) * lax.rsqrt(variance + epsilon)
+
+
+standardize = normalize

@@ -1,0 +1,73 @@
+"""irax.numpy: NumPy's API on irax arrays, with JAX's semantics."""
+import numpy as _np
+
+from ..core import Array as ndarray  # noqa: F401  (isinstance checks, as jax.Array)
+from ..dtypes import issubdtype  # noqa: F401
+from ._core import (array, asarray, broadcast_arrays, broadcast_shapes, isscalar, ndim,  # noqa: F401
+                    result_type, shape, size)
+from ._creation import (arange, diag, diagonal, empty, empty_like, eye, full, full_like,  # noqa: F401
+                        identity, linspace, logspace, meshgrid, ones, ones_like, trace, tri, tril,
+                        triu, zeros, zeros_like)
+from ._indexing import take, take_along_axis  # noqa: F401
+from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
+from ._reductions import (all, amax, amin, any, argmax, argmin, average, count_nonzero,  # noqa: F401
+                          cumprod, cumsum, max, mean, min, prod, ptp, std, sum, var)
+from ._shape import (array_split, atleast_1d, atleast_2d, broadcast_to, column_stack,  # noqa: F401
+                     concatenate, dstack, expand_dims, flip, fliplr, flipud, hsplit, hstack,
+                     matrix_transpose, moveaxis, permute_dims, ravel, repeat, reshape, roll,
+                     rollaxis, rot90, split, squeeze, stack, swapaxes, tile, transpose, vsplit,
+                     vstack)
+from ._ufuncs import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan,  # noqa: F401
+                      arctan2, arctanh, around, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
+                      cbrt, ceil, clip, copysign, cos, cosh, deg2rad, degrees, divide, divmod,
+                      equal, exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod,
+                      greater, greater_equal, heaviside, hypot, invert, isfinite, isinf, isnan,
+                      left_shift, less, less_equal, log, log1p, log2, log10, logaddexp,
+                      logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod,
+                      multiply, nan_to_num, negative, not_equal, positive, pow, power, rad2deg,
+                      radians, reciprocal, remainder, right_shift, round, sign, signbit, sin,
+                      sinc, sinh, sqrt, square, subtract, tan, tanh, true_divide, trunc, where)
+
+pi = _np.pi
+e = _np.e
+inf = _np.inf
+nan = _np.nan
+newaxis = None
+
+float32 = _np.float32
+float64 = _np.float64
+float16 = _np.float16
+int8 = _np.int8
+int16 = _np.int16
+int32 = _np.int32
+int64 = _np.int64
+uint8 = _np.uint8
+uint32 = _np.uint32
+bool_ = _np.bool_
+integer = _np.integer
+floating = _np.floating
+inexact = _np.inexact
+signedinteger = _np.signedinteger
+unsignedinteger = _np.unsignedinteger
+
+
+class bfloat16:
+    """The bfloat16 dtype (NumPy has none): usable as `dtype=jnp.bfloat16`."""
+    irax_dtype = "bfloat16"
+
+
+def dtype(x):
+    return _np.dtype(x)
+
+
+def finfo(dt):
+    return _np.finfo(dt)
+
+
+def iinfo(dt):
+    return _np.iinfo(dt)
+
+
+def astype(x, dtype):
+    from .. import lax
+    return lax.convert_element_type(asarray(x), dtype)

@@ -1,0 +1,192 @@
+"""Reductions with NumPy's axis/keepdims and JAX's result dtypes."""
+from __future__ import annotations
+
+import builtins
+
+from irax.dialects.types import FLOATS, INTEGERS
+
+from .. import dtypes, lax
+from ._core import asarray, canonical_axes, canonical_axis
+from ._ufuncs import _to_float
+
+
+def _keepdims(x, out, axes, keepdims):
+    if not keepdims:
+        return out
+    shape = [1 if i in axes else d for i, d in enumerate(x.aval.shape)]
+    return lax.reshape(out, shape)
+
+
+def _where_mask(x, where, identity):
+    if where is None:
+        return x
+    from ._ufuncs import where as _where
+    return _where(where, x, identity)
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    x = asarray(a)
+    if dtype is not None:
+        x = lax.convert_element_type(x, dtype)
+    elif x.aval.dtype == "bool" or (x.aval.dtype in INTEGERS and x.aval.dtype in ("int8", "int16", "uint8")):
+        x = lax.convert_element_type(x, dtypes.default_int())
+    x = _where_mask(x, where, 0)
+    axes = canonical_axes(axis, x.aval.ndim, "sum")
+    r = lax.reduce_sum(x, axes)
+    if initial is not None:
+        r = lax.add(r, initial)
+    return _keepdims(x, r, axes, keepdims)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    x = asarray(a)
+    if dtype is not None:
+        x = lax.convert_element_type(x, dtype)
+    elif x.aval.dtype == "bool":
+        x = lax.convert_element_type(x, dtypes.default_int())
+    x = _where_mask(x, where, 1)
+    axes = canonical_axes(axis, x.aval.ndim, "prod")
+    r = lax.reduce_prod(x, axes)
+    if initial is not None:
+        r = lax.mul(r, initial)
+    return _keepdims(x, r, axes, keepdims)
+
+
+def _minmax(prim, name):
+    def f(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+        x = asarray(a)
+        axes = canonical_axes(axis, x.aval.ndim, name)
+        if builtins.any(x.aval.shape[i] == 0 for i in axes) and initial is None:
+            raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+        r = prim(x, axes)
+        if initial is not None:
+            r = (lax.max if name == "max" else lax.min)(r, initial)
+        return _keepdims(x, r, axes, keepdims)
+    f.__name__ = name
+    return f
+
+
+max = amax = _minmax(lax.reduce_max, "max")
+min = amin = _minmax(lax.reduce_min, "min")
+
+
+def _boolean(prim, name):
+    def f(a, axis=None, out=None, keepdims=False, where=None):
+        x = asarray(a)
+        if x.aval.dtype != "bool":
+            x = lax.ne(x, 0)
+        axes = canonical_axes(axis, x.aval.ndim, name)
+        return _keepdims(x, prim(x, axes), axes, keepdims)
+    f.__name__ = name
+    return f
+
+
+any = _boolean(lax.reduce_or, "any")
+all = _boolean(lax.reduce_and, "all")
+
+
+def _count(x, axes):
+    n = 1
+    for i in axes:
+        n *= x.aval.shape[i]
+    return n
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    x = asarray(a)
+    if x.aval.dtype not in FLOATS:
+        x = _to_float(x)
+    if dtype is not None:
+        x = lax.convert_element_type(x, dtype)
+    axes = canonical_axes(axis, x.aval.ndim, "mean")
+    if where is not None:
+        from ._core import broadcast_to
+        w = lax.convert_element_type(broadcast_to(asarray(where), x.aval.shape), x.aval.dtype)
+        total = sum(lax.mul(x, w), axis=axes, keepdims=keepdims)
+        return lax.div(total, sum(w, axis=axes, keepdims=keepdims))
+    return lax.div(sum(x, axis=axes, keepdims=keepdims), float(_count(x, axes)))
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    x = asarray(a)
+    if x.aval.dtype not in FLOATS:
+        x = _to_float(x)
+    axes = canonical_axes(axis, x.aval.ndim, "var")
+    centered = lax.sub(x, mean(x, axis=axes, keepdims=True))
+    sq = lax.mul(centered, centered)
+    n = _count(x, axes) - ddof
+    return lax.div(sum(sq, axis=axes, keepdims=keepdims), float(n))
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    return lax.sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _arg(prim, name):
+    def f(a, axis=None, out=None, keepdims=False):
+        x = asarray(a)
+        if axis is None:
+            x = lax.reshape(x, (x.aval.size,))
+            ax = 0
+        else:
+            ax = canonical_axis(axis, x.aval.ndim, name)
+        if x.aval.shape[ax] == 0:
+            raise ValueError(f"attempt to get {name} of an empty sequence")
+        r = prim(x, ax, dtypes.default_int())
+        if keepdims:
+            if axis is None:
+                return lax.reshape(r, (1,) * asarray(a).aval.ndim)
+            return lax.expand_dims(r, (ax,))
+        return r
+    f.__name__ = name
+    return f
+
+
+argmax = _arg(lax.argmax, "argmax")
+argmin = _arg(lax.argmin, "argmin")
+
+
+def _cum(prim, name, promote_bool=True):
+    def f(a, axis=None, dtype=None, out=None):
+        x = asarray(a)
+        if axis is None:
+            x = lax.reshape(x, (x.aval.size,))
+            axis = 0
+        if dtype is not None:
+            x = lax.convert_element_type(x, dtype)
+        elif x.aval.dtype == "bool" and promote_bool:
+            x = lax.convert_element_type(x, dtypes.default_int())
+        return prim(x, canonical_axis(axis, x.aval.ndim, name))
+    f.__name__ = name
+    return f
+
+
+cumsum = _cum(lax.cumsum, "cumsum")
+cumprod = _cum(lax.cumprod, "cumprod")
+
+
+def ptp(a, axis=None, keepdims=False):
+    return lax.sub(max(a, axis=axis, keepdims=keepdims), min(a, axis=axis, keepdims=keepdims))
+
+
+def count_nonzero(a, axis=None, keepdims=False):
+    return sum(lax.ne(asarray(a), 0), axis=axis, keepdims=keepdims)
+
+
+def average(a, axis=None, weights=None, returned=False, keepdims=False):
+    if weights is None:
+        avg = mean(a, axis=axis, keepdims=keepdims)
+        return avg
+    from ._core import broadcast_to
+    x = _to_float(a)
+    w = broadcast_to(_to_float(weights), x.aval.shape) if asarray(weights).aval.ndim == x.aval.ndim \
+        else _weights_along(x, _to_float(weights), axis)
+    num = sum(lax.mul(x, w), axis=axis, keepdims=keepdims)
+    den = sum(w, axis=axis, keepdims=keepdims)
+    avg = lax.div(num, den)
+    return (avg, den) if returned else avg
+
+
+def _weights_along(x, w, axis):
+    ax = canonical_axis(axis, x.aval.ndim, "average")
+    return lax.broadcast_in_dim(w, x.aval.shape, (ax,))

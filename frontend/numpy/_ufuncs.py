@@ -1,0 +1,345 @@
+"""Elementwise irax.numpy functions: promotion and broadcasting, then lax."""
+from __future__ import annotations
+
+import numpy as np
+
+from irax.dialects.types import FLOATS, INTEGERS
+
+from .. import dtypes, lax
+from ._core import asarray, promote, promote_and_broadcast
+
+
+def _to_float(x):
+    """Integer and bool inputs of float-only functions become the default float."""
+    x = asarray(x)
+    if x.aval.dtype not in FLOATS:
+        weak = x.weak_type
+        x = lax.convert_element_type(x, dtypes.default_float())
+        x.weak_type = weak
+    return x
+
+
+def _float_unary(prim, name):
+    def f(x, /):
+        return prim(_to_float(x))
+    f.__name__ = name
+    return f
+
+
+exp = _float_unary(lax.exp, "exp")
+exp2 = _float_unary(lax.exp2, "exp2")
+log = _float_unary(lax.log, "log")
+log1p = _float_unary(lax.log1p, "log1p")
+expm1 = _float_unary(lax.expm1, "expm1")
+tanh = _float_unary(lax.tanh, "tanh")
+sin = _float_unary(lax.sin, "sin")
+cos = _float_unary(lax.cos, "cos")
+tan = _float_unary(lax.tan, "tan")
+arcsin = _float_unary(lax.asin, "arcsin")
+arccos = _float_unary(lax.acos, "arccos")
+arctan = _float_unary(lax.atan, "arctan")
+sinh = _float_unary(lax.sinh, "sinh")
+cosh = _float_unary(lax.cosh, "cosh")
+arcsinh = _float_unary(lax.asinh, "arcsinh")
+arccosh = _float_unary(lax.acosh, "arccosh")
+arctanh = _float_unary(lax.atanh, "arctanh")
+sqrt = _float_unary(lax.sqrt, "sqrt")
+cbrt = _float_unary(lax.cbrt, "cbrt")
+
+
+def log2(x, /):
+    x = _to_float(x)
+    return lax.div(lax.log(x), np.log(2.0))
+
+
+def log10(x, /):
+    x = _to_float(x)
+    return lax.div(lax.log(x), np.log(10.0))
+
+
+def _keep_int(prim, name):
+    """floor/ceil/round are the identity on integers, as in NumPy."""
+    def f(x, /):
+        x = asarray(x)
+        return x if x.aval.dtype not in FLOATS else prim(x)
+    f.__name__ = name
+    return f
+
+
+floor = _keep_int(lax.floor, "floor")
+ceil = _keep_int(lax.ceil, "ceil")
+trunc = _keep_int(lambda x: lax.select(lax.lt(x, 0.0), lax.ceil(x), lax.floor(x)), "trunc")
+fix = trunc
+
+
+def round(a, decimals=0):
+    a = asarray(a)
+    if a.aval.dtype not in FLOATS:
+        return a
+    if decimals == 0:
+        return lax.round(a)
+    factor = 10.0 ** decimals
+    return lax.div(lax.round(lax.mul(a, factor)), factor)
+
+
+around = round
+
+
+def negative(x, /):
+    return lax.neg(asarray(x))
+
+
+def positive(x, /):
+    return asarray(x)
+
+
+def absolute(x, /):
+    x = asarray(x)
+    return x if x.aval.dtype == "bool" or x.aval.dtype.startswith("uint") else lax.abs(x)
+
+
+abs = absolute
+
+
+def sign(x, /):
+    return lax.sign(asarray(x))
+
+
+def square(x, /):
+    return lax.integer_pow(asarray(x), 2)
+
+
+def reciprocal(x, /):
+    x = _to_float(x)
+    return lax.div(1.0, x)
+
+
+def _binary(prim, name, to_float=False):
+    def f(x1, x2, /):
+        a, b = promote_and_broadcast(x1, x2, op=name)
+        if to_float and a.aval.dtype not in FLOATS:
+            a, b = _to_float(a), _to_float(b)
+        return prim(a, b)
+    f.__name__ = name
+    return f
+
+
+subtract = _binary(lax.sub, "subtract")
+true_divide = _binary(lax.div, "true_divide", to_float=True)
+divide = true_divide
+maximum = _binary(lax.max, "maximum")
+minimum = _binary(lax.min, "minimum")
+arctan2 = _binary(lax.atan2, "arctan2", to_float=True)
+equal = _binary(lax.eq, "equal")
+not_equal = _binary(lax.ne, "not_equal")
+less = _binary(lax.lt, "less")
+less_equal = _binary(lax.le, "less_equal")
+greater = _binary(lax.gt, "greater")
+greater_equal = _binary(lax.ge, "greater_equal")
+bitwise_and = _binary(lax.bitwise_and, "bitwise_and")
+bitwise_or = _binary(lax.bitwise_or, "bitwise_or")
+bitwise_xor = _binary(lax.bitwise_xor, "bitwise_xor")
+left_shift = _binary(lax.shift_left, "left_shift")
+right_shift = _binary(lambda a, b: lax.shift_right_logical(a, b) if a.aval.dtype.startswith("uint")
+                      else lax.shift_right_arithmetic(a, b), "right_shift")
+
+
+def _bool_or_arith(arith, logic, name):
+    def f(x1, x2, /):
+        a, b = promote_and_broadcast(x1, x2, op=name)
+        return logic(a, b) if a.aval.dtype == "bool" else arith(a, b)
+    f.__name__ = name
+    return f
+
+
+add = _bool_or_arith(lax.add, lax.bitwise_or, "add")
+multiply = _bool_or_arith(lax.mul, lax.bitwise_and, "multiply")
+
+
+def bitwise_not(x, /):
+    return lax.bitwise_not(asarray(x))
+
+
+invert = bitwise_not
+
+
+def logical_not(x, /):
+    x = asarray(x)
+    return lax.bitwise_not(x) if x.aval.dtype == "bool" else lax.eq(x, 0)
+
+
+def _logical(prim, name):
+    def f(x1, x2, /):
+        a, b = asarray(x1), asarray(x2)
+        a = a if a.aval.dtype == "bool" else lax.ne(a, 0)
+        b = b if b.aval.dtype == "bool" else lax.ne(b, 0)
+        a, b = promote_and_broadcast(a, b, op=name)
+        return prim(a, b)
+    f.__name__ = name
+    return f
+
+
+logical_and = _logical(lax.bitwise_and, "logical_and")
+logical_or = _logical(lax.bitwise_or, "logical_or")
+logical_xor = _logical(lax.bitwise_xor, "logical_xor")
+
+
+def floor_divide(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="floor_divide")
+    if a.aval.dtype in FLOATS:
+        return lax.floor(lax.div(a, b))
+    if a.aval.dtype.startswith("uint"):
+        return lax.div(a, b)
+    q = lax.div(a, b)
+    r = lax.rem(a, b)
+    adjust = lax.bitwise_and(lax.ne(r, 0), lax.ne(lax.lt(a, 0), lax.lt(b, 0)))
+    return lax.select(adjust, lax.sub(q, 1), q)
+
+
+def remainder(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="remainder")
+    r = lax.rem(a, b)
+    if a.aval.dtype.startswith("uint"):
+        return r
+    fix_sign = lax.bitwise_and(lax.ne(r, 0), lax.ne(lax.lt(r, 0), lax.lt(b, 0)))
+    return lax.select(fix_sign, lax.add(r, b), r)
+
+
+mod = remainder
+
+
+def fmod(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="fmod")
+    return lax.rem(a, b)
+
+
+def divmod(x1, x2, /):
+    return floor_divide(x1, x2), remainder(x1, x2)
+
+
+def power(x1, x2, /):
+    if isinstance(x2, (int, np.integer)) and not isinstance(x2, bool):
+        a = asarray(x1)
+        if a.aval.dtype in INTEGERS and x2 < 0:
+            raise ValueError("Integers to negative integer powers are not allowed.")
+        return lax.integer_pow(a, int(x2))
+    a, b = promote_and_broadcast(x1, x2, op="power")
+    return lax.pow(a, b)
+
+
+pow = power
+
+
+def float_power(x1, x2, /):
+    return power(_to_float(x1), _to_float(x2))
+
+
+def hypot(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="hypot")
+    a, b = _to_float(a), _to_float(b)
+    return lax.sqrt(lax.add(lax.mul(a, a), lax.mul(b, b)))
+
+
+def logaddexp(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="logaddexp")
+    a, b = _to_float(a), _to_float(b)
+    m = lax.max(a, b)
+    return lax.add(m, lax.log1p(lax.exp(lax.neg(lax.abs(lax.sub(a, b))))))
+
+
+def isfinite(x, /):
+    x = asarray(x)
+    if x.aval.dtype not in FLOATS:
+        return lax.eq(x, x)
+    return lax.is_finite(x)
+
+
+def isnan(x, /):
+    x = asarray(x)
+    return lax.ne(x, x)
+
+
+def isinf(x, /):
+    x = asarray(x)
+    if x.aval.dtype not in FLOATS:
+        return lax.ne(x, x)
+    return lax.eq(lax.abs(x), np.inf)
+
+
+def signbit(x, /):
+    x = asarray(x)
+    return lax.lt(x, 0) if x.aval.dtype not in FLOATS else lax.lt(lax.bitcast_convert_type(
+        x, {"float32": "int32", "float64": "int64", "float16": "int16", "bfloat16": "int16"}[x.aval.dtype]), 0)
+
+
+def deg2rad(x, /):
+    return lax.mul(_to_float(x), np.pi / 180)
+
+
+def rad2deg(x, /):
+    return lax.mul(_to_float(x), 180 / np.pi)
+
+
+radians, degrees = deg2rad, rad2deg
+
+
+def sinc(x, /):
+    x = _to_float(x)
+    px = lax.mul(x, np.pi)
+    safe = lax.select(lax.eq(x, 0.0), lax.add(lax.mul(x, 0.0), 1.0), px)
+    return lax.select(lax.eq(x, 0.0), lax.add(lax.mul(x, 0.0), 1.0), lax.div(lax.sin(safe), safe))
+
+
+def where(condition, x=None, y=None, /):
+    if x is None and y is None:
+        raise ValueError("where(condition) with one argument has a data-dependent shape; "
+                         "use where(condition, x, y), or nonzero(..., size=...)")
+    c = asarray(condition)
+    if c.aval.dtype != "bool":
+        c = lax.ne(c, 0)
+    a, b = promote(x, y, op="where")
+    c, a, b = _broadcast3(c, a, b)
+    return lax.select(c, a, b)
+
+
+def _broadcast3(c, a, b):
+    from ._core import broadcast_arrays
+    weak = a.weak_type and b.weak_type
+    c, a, b = broadcast_arrays(c, a, b, op="where")
+    a.weak_type = b.weak_type = weak
+    return c, a, b
+
+
+def clip(a, a_min=None, a_max=None, *, min=None, max=None):
+    a_min = a_min if a_min is not None else min
+    a_max = a_max if a_max is not None else max
+    x = asarray(a)
+    if a_min is not None:
+        x = maximum(x, a_min)
+    if a_max is not None:
+        x = minimum(x, a_max)
+    return x
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    x = asarray(x)
+    if x.aval.dtype not in FLOATS:
+        return x
+    info = np.finfo(dtypes.np_dtype(x.aval.dtype))
+    posinf = info.max if posinf is None else posinf
+    neginf = info.min if neginf is None else neginf
+    x = where(isnan(x), nan, x)
+    x = where(lax.eq(x, np.inf), posinf, x)
+    return where(lax.eq(x, -np.inf), neginf, x)
+
+
+def heaviside(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="heaviside")
+    zero = lax.sub(a, a)
+    one = lax.add(zero, 1)
+    return lax.select(lax.lt(a, 0), zero, lax.select(lax.gt(a, 0), one, b))
+
+
+def copysign(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="copysign")
+    return where(signbit(b), lax.neg(lax.abs(a)), lax.abs(a))

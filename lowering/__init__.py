@@ -1,0 +1,1 @@
+"""Lowering irax to linalg, IREE compile and runtime."""

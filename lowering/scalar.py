@@ -1,0 +1,210 @@
+"""Scalar semantics of the elementwise irax ops, as arith/math on one element.
+
+`SCALAR_RULES[name](dtype, *xs)` builds the scalar computation of op `name`
+inside a linalg.generic body; `dtype` is the operands' irax dtype (which says
+signed, unsigned or float).  `convert_scalar` is shared with the reductions.
+"""
+from __future__ import annotations
+
+from iree.compiler import ir
+from iree.compiler.dialects import arith, math
+
+from irax.dialects.types import UNSIGNED, is_float
+
+from .builders import scalar_const, signless_element
+
+
+def _pred(name):
+    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), name)
+
+
+CMPF = {"eq": 1, "gt": 2, "ge": 3, "lt": 4, "le": 5, "ne": 13}  # oeq ogt oge olt ole une
+CMPI_S = {"eq": 0, "ne": 1, "lt": 2, "le": 3, "gt": 4, "ge": 5}
+CMPI_U = {"eq": 0, "ne": 1, "lt": 6, "le": 7, "gt": 8, "ge": 9}
+
+
+def compare(kind: str, dtype: str, a, b):
+    if is_float(dtype):
+        return arith.cmpf(_pred(CMPF[kind]), a, b)
+    table = CMPI_U if dtype in UNSIGNED or dtype == "bool" else CMPI_S
+    return arith.cmpi(_pred(table[kind]), a, b)
+
+
+def _by_kind(f, s, u=None):
+    """Pick the float / signed / unsigned arith op by dtype."""
+    def rule(dtype, *xs):
+        if is_float(dtype):
+            return f(*xs)
+        if dtype in UNSIGNED or dtype == "bool":
+            return (u or s)(*xs)
+        return s(*xs)
+    return rule
+
+
+def _float_only(f):
+    return lambda dtype, *xs: f(*xs)
+
+
+def _neg(dtype, x):
+    if is_float(dtype):
+        return arith.negf(x)
+    return arith.subi(scalar_const(dtype, 0), x)
+
+
+def _sign(dtype, x):
+    zero, one, mone = (scalar_const(dtype, v) for v in (0, 1, -1))
+    if dtype in UNSIGNED:
+        return arith.select(compare("gt", dtype, x, zero), one, zero)
+    pos = arith.select(compare("gt", dtype, x, zero), one, x)
+    return arith.select(compare("lt", dtype, x, zero), mone, pos)
+
+
+def _logistic(dtype, x):
+    one = scalar_const(dtype, 1.0)
+    return arith.divf(one, arith.addf(one, math.exp(arith.negf(x))))
+
+
+def _not(dtype, x):
+    return arith.xori(x, scalar_const(dtype, -1 if dtype != "bool" else 1))
+
+
+def _rem(dtype, a, b):
+    if is_float(dtype):
+        return arith.remf(a, b)
+    return (arith.remui if dtype in UNSIGNED else arith.remsi)(a, b)
+
+
+def _pow(dtype, a, b):
+    if is_float(dtype):
+        return math.powf(a, b)
+    return math.ipowi(a, b)
+
+
+def _shift(op):
+    """Shifts by >= the bit width give 0 (or the sign for arithmetic), as in XLA."""
+    def rule(dtype, a, b):
+        bits = ir.IntegerType(signless_element(dtype)).width
+        width = scalar_const(dtype, bits)
+        in_range = compare("lt", "uint32" if bits == 32 else dtype, b, width)
+        shifted = op(a, b)
+        if op is arith.shrsi:
+            fill = arith.shrsi(a, scalar_const(dtype, bits - 1))
+        else:
+            fill = scalar_const(dtype, 0)
+        return arith.select(in_range, shifted, fill)
+    return rule
+
+
+def _integer_pow(y):
+    def rule(dtype, x):
+        one = scalar_const(dtype, 1)
+        mul = arith.mulf if is_float(dtype) else arith.muli
+        acc, base, n = None, x, abs(y)
+        while n:
+            if n & 1:
+                acc = base if acc is None else mul(acc, base)
+            n >>= 1
+            if n:
+                base = mul(base, base)
+        acc = one if acc is None else acc
+        if y < 0:
+            acc = arith.divf(one, acc) if is_float(dtype) else arith.divsi(one, acc)
+        return acc
+    return rule
+
+
+def _round(dtype, x):
+    return math.roundeven(x)
+
+
+SCALAR_RULES = {
+    "irax.add": _by_kind(arith.addf, arith.addi),
+    "irax.sub": _by_kind(arith.subf, arith.subi),
+    "irax.mul": _by_kind(arith.mulf, arith.muli),
+    "irax.div": _by_kind(arith.divf, arith.divsi, arith.divui),
+    "irax.rem": _rem,
+    "irax.pow": _pow,
+    "irax.max": _by_kind(arith.maximumf, arith.maxsi, arith.maxui),
+    "irax.min": _by_kind(arith.minimumf, arith.minsi, arith.minui),
+    "irax.atan2": _float_only(math.atan2),
+    "irax.and": _by_kind(None, arith.andi),
+    "irax.or": _by_kind(None, arith.ori),
+    "irax.xor": _by_kind(None, arith.xori),
+    "irax.shift_left": _shift(arith.shli),
+    "irax.shift_right_logical": _shift(arith.shrui),
+    "irax.shift_right_arithmetic": _shift(arith.shrsi),
+    "irax.neg": _neg,
+    "irax.abs": _by_kind(math.absf, math.absi),
+    "irax.sign": _sign,
+    "irax.not": _not,
+    "irax.population_count": lambda dtype, x: math.ctpop(x),
+    "irax.exp": _float_only(math.exp),
+    "irax.exp2": _float_only(math.exp2),
+    "irax.log": _float_only(math.log),
+    "irax.log1p": _float_only(math.log1p),
+    "irax.expm1": _float_only(math.expm1),
+    "irax.tanh": _float_only(math.tanh),
+    "irax.logistic": _logistic,
+    "irax.sin": _float_only(math.sin),
+    "irax.cos": _float_only(math.cos),
+    "irax.tan": _float_only(math.tan),
+    "irax.asin": _float_only(math.asin),
+    "irax.acos": _float_only(math.acos),
+    "irax.atan": _float_only(math.atan),
+    "irax.sinh": _float_only(math.sinh),
+    "irax.cosh": _float_only(math.cosh),
+    "irax.asinh": _float_only(math.asinh),
+    "irax.acosh": _float_only(math.acosh),
+    "irax.atanh": _float_only(math.atanh),
+    "irax.sqrt": _float_only(math.sqrt),
+    "irax.rsqrt": _float_only(math.rsqrt),
+    "irax.cbrt": _float_only(math.cbrt),
+    "irax.erf": _float_only(math.erf),
+    "irax.floor": _float_only(math.floor),
+    "irax.ceil": _float_only(math.ceil),
+    "irax.round": _round,
+    "irax.is_finite": _float_only(math.isfinite),
+}
+for _k in CMPF:
+    SCALAR_RULES[f"irax.{_k}"] = (lambda k: lambda dtype, a, b: compare(k, dtype, a, b))(_k)
+SCALAR_RULES["irax.select"] = lambda dtype, p, a, b: arith.select(p, a, b)
+
+
+def clamp_rule(dtype, lo, x, hi):
+    mx, mn = SCALAR_RULES["irax.max"], SCALAR_RULES["irax.min"]
+    return mn(dtype, mx(dtype, x, lo), hi)
+
+
+SCALAR_RULES["irax.clamp"] = clamp_rule
+
+
+def convert_scalar(x, src: str, dst: str):
+    """convert_element_type on one element."""
+    if src == dst:
+        return x
+    st, dt = signless_element(src), signless_element(dst)
+    if dst == "bool":
+        return compare("ne", src, x, scalar_const(src, 0))
+    if is_float(src) and is_float(dst):
+        sw, dw = _fwidth(src), _fwidth(dst)
+        if sw == dw:  # f16 <-> bf16
+            return arith.truncf(dt, arith.extf(ir.F32Type.get(), x))
+        return arith.extf(dt, x) if dw > sw else arith.truncf(dt, x)
+    if is_float(dst):
+        return (arith.uitofp if src in UNSIGNED or src == "bool" else arith.sitofp)(dt, x)
+    if is_float(src):
+        return (arith.fptoui if dst in UNSIGNED else arith.fptosi)(dt, x)
+    sw, dw = ir.IntegerType(st).width, ir.IntegerType(dt).width
+    if sw == dw:
+        return x
+    if dw < sw:
+        return arith.trunci(dt, x)
+    return (arith.extui if src in UNSIGNED or src == "bool" else arith.extsi)(dt, x)
+
+
+def _fwidth(dtype):
+    return {"float16": 16, "bfloat16": 16, "float32": 32, "float64": 64}[dtype]
+
+
+def bitcast_scalar(x, dst: str):
+    return arith.bitcast(signless_element(dst), x)

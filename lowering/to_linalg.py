@@ -1,0 +1,497 @@
+"""irax → linalg/tensor/arith/math on tensors: one lowering rule per op.
+
+`LOWERINGS[name](ctx)` builds the replacement values for one op; `ctx` holds
+the op's operands, attributes and operand/result avals.  The pass runs the
+rules as Python rewrite patterns through MLIR's walk-based driver.
+"""
+from __future__ import annotations
+
+import numpy as np
+from iree.compiler import ir, rewrite
+from iree.compiler.dialects import arith, func, linalg, tensor
+
+from irax.dialects.ops import OPS, IraxTypeError, attrs_of, where_string
+from irax.dialects.types import UNSIGNED, Aval, aval_of, is_float
+
+from . import builders as B
+from .scalar import SCALAR_RULES, bitcast_scalar, compare, convert_scalar
+
+
+class LoweringContext:
+    """What a lowering rule sees of the op it replaces."""
+
+    def __init__(self, op):
+        self.op = op
+        self.operands = list(op.operands)
+        self.in_avals = [aval_of(v) for v in self.operands]
+        self.out_avals = [aval_of(r) for r in op.results]
+        self.attrs = attrs_of(op)
+
+    @property
+    def out(self) -> Aval:
+        return self.out_avals[0]
+
+
+LOWERINGS = {}
+
+
+def lowering(*names):
+    def deco(fn):
+        for n in names:
+            LOWERINGS[n] = fn
+        return fn
+    return deco
+
+
+# -------------------------------------------------------------- elementwise
+
+def lower_elementwise(c: LoweringContext):
+    rule = SCALAR_RULES[c.op.name]
+    # select's predicate may be a scalar: broadcast it in the generic's map.
+    dtype = c.in_avals[-1].dtype
+    n = c.out.ndim
+    maps = [B.identity_map(n) if a.ndim == n else B.affine_map(n, []) for a in c.in_avals]
+    return B.generic(c.operands, maps, [B.empty(c.out)], [B.identity_map(n)],
+                     [B.PARALLEL] * n, lambda *xs: rule(dtype, *xs[:-1]))
+
+
+for _name in SCALAR_RULES:
+    LOWERINGS[_name] = lower_elementwise
+
+
+@lowering("irax.integer_pow")
+def lower_integer_pow(c):
+    from .scalar import _integer_pow
+    rule = _integer_pow(c.attrs["y"])
+    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: rule(c.out.dtype, x))]
+
+
+@lowering("irax.convert_element_type")
+def lower_convert(c):
+    src, dst = c.in_avals[0].dtype, c.out.dtype
+    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: convert_scalar(x, src, dst))]
+
+
+@lowering("irax.bitcast_convert_type")
+def lower_bitcast(c):
+    dst = c.out.dtype
+    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: bitcast_scalar(x, dst))]
+
+
+# -------------------------------------------------------------- constants
+
+@lowering("irax.constant")
+def lower_constant(c):
+    value = c.attrs["value"]
+    aval = c.out
+    if aval.dtype in UNSIGNED:
+        value = value.view(value.dtype.name.replace("uint", "int"))
+    ttype = B.lowered_type(aval)
+    flat = value.reshape(-1)
+    if flat.size and np.all(flat == flat[0]):
+        return [B.filled(aval, flat[0])] if aval.size > 1 else [
+            arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, flat[0])))]
+    if aval.dtype == "bool":
+        attr = ir.DenseElementsAttr.get(np.packbits(value, bitorder="little"), type=ttype)
+    else:
+        attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value), type=ttype)
+    return [arith.constant(ttype, attr)]
+
+
+def _scalar_attr(aval, x):
+    et = B.signless_element(aval.dtype)
+    if is_float(aval.dtype):
+        return ir.FloatAttr.get(et, float(x))
+    return ir.IntegerAttr.get(et, int(x) if aval.dtype != "bool" else int(bool(x)))
+
+
+@lowering("irax.iota")
+def lower_iota(c):
+    dim, dtype = c.attrs["dimension"], c.out.dtype
+    n = c.out.ndim
+
+    def body(_):
+        i = arith.index_cast(ir.IntegerType.get_signless(64), B.loop_index(dim))
+        return convert_scalar(i, "int64", dtype)
+    return B.generic([], [], [B.empty(c.out)], [B.identity_map(n)], [B.PARALLEL] * n, body)
+
+
+# -------------------------------------------------------------- shapes
+
+@lowering("irax.broadcast_in_dim")
+def lower_broadcast_in_dim(c):
+    a, out = c.in_avals[0], c.out
+    dims = c.attrs["broadcast_dimensions"]
+    exprs = [("c", 0) if a.shape[i] == 1 and out.shape[d] != 1 else d for i, d in enumerate(dims)]
+    n = out.ndim
+    return B.generic(c.operands, [B.affine_map(n, exprs)], [B.empty(out)], [B.identity_map(n)],
+                     [B.PARALLEL] * n, lambda x, _: x)
+
+
+@lowering("irax.reshape")
+def lower_reshape(c):
+    return [reshape_value(c.operands[0], c.in_avals[0], c.out)]
+
+
+def reshape_value(x, a: Aval, out: Aval):
+    """collapse_shape to rank 1 (or 0), then expand_shape to the target shape."""
+    if a.shape == out.shape:
+        return x
+    if a.ndim > 1 or (a.ndim == 1 and out.ndim == 0):
+        flat = Aval((a.size,), a.dtype) if out.ndim else Aval((), a.dtype)
+        reassoc = [list(range(a.ndim))] if out.ndim else []
+        x = tensor.collapse_shape(B.lowered_type(flat), x, _reassoc(reassoc))
+        a = flat
+    if out.ndim == a.ndim:
+        return x
+    reassoc = [list(range(out.ndim))] if a.ndim == 1 else []
+    return tensor.expand_shape(B.lowered_type(out), x, _reassoc(reassoc), [], list(out.shape))
+
+
+def _reassoc(groups):
+    return ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(ir.IntegerType.get_signless(64), i)
+                                               for i in g]) for g in groups])
+
+
+@lowering("irax.transpose")
+def lower_transpose(c):
+    perm = list(c.attrs["permutation"])
+    if perm == sorted(perm):
+        return [c.operands[0]]
+    return [linalg.transpose(c.operands[0], outs=[B.empty(c.out)], permutation=perm).results[0]]
+
+
+@lowering("irax.rev")
+def lower_rev(c):
+    a, dims = c.out, c.attrs["dimensions"]
+    n = a.ndim
+    exprs = [ir.AffineAddExpr.get(ir.AffineConstantExpr.get(a.shape[i] - 1),
+                                  ir.AffineMulExpr.get(ir.AffineDimExpr.get(i),
+                                                       ir.AffineConstantExpr.get(-1)))
+             if i in dims else ir.AffineDimExpr.get(i) for i in range(n)]
+    in_map = ir.AffineMap.get(n, 0, exprs)
+    return B.generic(c.operands, [in_map], [B.empty(a)], [B.identity_map(n)], [B.PARALLEL] * n,
+                     lambda x, _: x)
+
+
+REDUCE_INIT = {
+    "irax.reduce_sum": lambda dt: 0,
+    "irax.reduce_prod": lambda dt: 1,
+    "irax.reduce_max": lambda dt: -np.inf if is_float(dt) else _int_limit(dt, lo=True),
+    "irax.reduce_min": lambda dt: np.inf if is_float(dt) else _int_limit(dt, lo=False),
+    "irax.reduce_and": lambda dt: 1,
+    "irax.reduce_or": lambda dt: 0,
+}
+REDUCE_COMBINE = {
+    "irax.reduce_sum": "irax.add", "irax.reduce_prod": "irax.mul", "irax.reduce_max": "irax.max",
+    "irax.reduce_min": "irax.min", "irax.reduce_and": "irax.and", "irax.reduce_or": "irax.or",
+}
+
+
+def _int_limit(dtype, lo):
+    if dtype == "bool":
+        return 0 if lo else 1
+    info = np.iinfo(dtype)
+    return info.min if lo else info.max
+
+
+@lowering(*REDUCE_INIT)
+def lower_reduce(c):
+    a, out, axes = c.in_avals[0], c.out, c.attrs["axes"]
+    if not axes:
+        return [c.operands[0]]
+    combine = SCALAR_RULES[REDUCE_COMBINE[c.op.name]]
+    init = B.filled(out, REDUCE_INIT[c.op.name](a.dtype))
+    n = a.ndim
+    iters = [B.REDUCTION if i in axes else B.PARALLEL for i in range(n)]
+    out_map = B.affine_map(n, [i for i in range(n) if i not in axes])
+    return B.generic(c.operands, [B.identity_map(n)], [init], [out_map], iters,
+                     lambda x, acc: combine(a.dtype, acc, x))
+
+
+@lowering("irax.argmax", "irax.argmin")
+def lower_argreduce(c):
+    a, out, axis = c.in_avals[0], c.out, c.attrs["axis"]
+    n = a.ndim
+    is_max = c.op.name == "irax.argmax"
+    vals = B.filled(Aval(out.shape, a.dtype), REDUCE_INIT["irax.reduce_max" if is_max else "irax.reduce_min"](a.dtype))
+    idxs = B.filled(out, 0)
+    iters = [B.REDUCTION if i == axis else B.PARALLEL for i in range(n)]
+    out_map = B.affine_map(n, [i for i in range(n) if i != axis])
+
+    def body(x, best, best_i):
+        i = convert_scalar(arith.index_cast(ir.IntegerType.get_signless(64), B.loop_index(axis)),
+                           "int64", out.dtype)
+        better = compare("gt" if is_max else "lt", a.dtype, x, best)
+        if is_float(a.dtype):  # the first NaN wins, as in NumPy
+            x_nan = compare("ne", a.dtype, x, x)
+            best_nan = compare("ne", a.dtype, best, best)
+            better = arith.ori(better, arith.andi(x_nan, arith.xori(best_nan, B.scalar_const("bool", 1))))
+        return [arith.select(better, x, best), arith.select(better, i, best_i)]
+    return B.generic(c.operands, [B.identity_map(n)], [vals, idxs], [out_map, out_map], iters, body)[1:]
+
+
+CUM_COMBINE = {"irax.cumsum": "irax.reduce_sum", "irax.cumprod": "irax.reduce_prod",
+               "irax.cummax": "irax.reduce_max", "irax.cummin": "irax.reduce_min"}
+
+
+@lowering(*CUM_COMBINE)
+def lower_cumulative(c):
+    """out[..i..] = combine over k <= i (k >= i when reversed) of x[..k..]."""
+    a, axis, reverse = c.in_avals[0], c.attrs["axis"], c.attrs.get("reverse", False)
+    red = CUM_COMBINE[c.op.name]
+    combine = SCALAR_RULES[REDUCE_COMBINE[red]]
+    init = B.filled(a, REDUCE_INIT[red](a.dtype))
+    n = a.ndim
+    k = n  # the extra reduction loop
+    in_map = B.affine_map(n + 1, [k if i == axis else i for i in range(n)])
+    out_map = B.affine_map(n + 1, list(range(n)))
+    identity = REDUCE_INIT[red](a.dtype)
+
+    def body(x, acc):
+        i, j = B.loop_index(axis), B.loop_index(k)
+        take = arith.cmpi(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), 3 if not reverse else 5), j, i)
+        return combine(a.dtype, acc, arith.select(take, x, B.scalar_const(a.dtype, identity)))
+    return B.generic(c.operands, [in_map], [init], [out_map], [B.PARALLEL] * n + [B.REDUCTION], body)
+
+
+@lowering("irax.dot_general")
+def lower_dot_general(c):
+    lhs, rhs = c.in_avals
+    at = c.attrs
+    lc, rc = list(at["lhs_contracting"]), list(at["rhs_contracting"])
+    lb, rb = list(at.get("lhs_batch", ())), list(at.get("rhs_batch", ()))
+    dtype = c.out.dtype
+    if lhs.ndim == 2 and rhs.ndim == 2 and lc == [1] and rc == [0] and not lb:
+        return [linalg.matmul(*c.operands, outs=[B.filled(c.out, 0)])]
+    if lhs.ndim == 3 and rhs.ndim == 3 and lc == [2] and rc == [1] and lb == [0] and rb == [0]:
+        return [linalg.batch_matmul(*c.operands, outs=[B.filled(c.out, 0)])]
+    lfree = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
+    rfree = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
+    # loop order: batch, lhs free, rhs free, contracting
+    nb, nl, nr, nk = len(lb), len(lfree), len(rfree), len(lc)
+    n = nb + nl + nr + nk
+    lmap, rmap = [None] * lhs.ndim, [None] * rhs.ndim
+    for j, (l, r) in enumerate(zip(lb, rb)):
+        lmap[l], rmap[r] = j, j
+    for j, l in enumerate(lfree):
+        lmap[l] = nb + j
+    for j, r in enumerate(rfree):
+        rmap[r] = nb + nl + j
+    for j, (l, r) in enumerate(zip(lc, rc)):
+        lmap[l], rmap[r] = nb + nl + nr + j, nb + nl + nr + j
+    iters = [B.PARALLEL] * (nb + nl + nr) + [B.REDUCTION] * nk
+    add, mul = SCALAR_RULES["irax.add"], SCALAR_RULES["irax.mul"]
+    if dtype == "bool":
+        add, mul = SCALAR_RULES["irax.or"], SCALAR_RULES["irax.and"]
+    return B.generic(c.operands, [B.affine_map(n, lmap), B.affine_map(n, rmap)],
+                     [B.filled(c.out, 0)], [B.affine_map(n, list(range(nb + nl + nr)))], iters,
+                     lambda x, y, acc: add(dtype, acc, mul(dtype, x, y)))
+
+
+@lowering("irax.slice")
+def lower_slice(c):
+    at = c.attrs
+    strides = at.get("strides") or [1] * c.out.ndim
+    return [tensor.extract_slice(B.lowered_type(c.out), c.operands[0], [], [], [],
+                                 list(at["start_indices"]), list(c.out.shape), list(strides))]
+
+
+def _clamped_index(v, dtype, hi):
+    """A scalar index tensor -> `index`, clamped to [0, hi] as XLA does."""
+    x = tensor.extract(v, [])
+    x = convert_scalar(x, dtype, "int64") if dtype != "int64" else x
+    i64 = "int64"
+    x = arith.maxsi(x, B.scalar_const(i64, 0))
+    x = arith.minsi(x, B.scalar_const(i64, hi))
+    return arith.index_cast(ir.IndexType.get(), x)
+
+
+@lowering("irax.dynamic_slice")
+def lower_dynamic_slice(c):
+    a = c.in_avals[0]
+    sizes = c.attrs["slice_sizes"]
+    offs = [_clamped_index(v, av.dtype, d - s)
+            for v, av, d, s in zip(c.operands[1:], c.in_avals[1:], a.shape, sizes)]
+    dyn = ir.ShapedType.get_dynamic_stride_or_offset()
+    return [tensor.extract_slice(B.lowered_type(c.out), c.operands[0], offs, [], [],
+                                 [dyn] * a.ndim, list(sizes), [1] * a.ndim)]
+
+
+@lowering("irax.dynamic_update_slice")
+def lower_dynamic_update_slice(c):
+    a, u = c.in_avals[0], c.in_avals[1]
+    offs = [_clamped_index(v, av.dtype, d - s)
+            for v, av, d, s in zip(c.operands[2:], c.in_avals[2:], a.shape, u.shape)]
+    dyn = ir.ShapedType.get_dynamic_stride_or_offset()
+    return [tensor.insert_slice(c.operands[1], c.operands[0], offs, [], [],
+                                [dyn] * a.ndim, list(u.shape), [1] * a.ndim)]
+
+
+@lowering("irax.concatenate")
+def lower_concatenate(c):
+    dim = c.attrs["dimension"]
+    out = B.empty(c.out)
+    off = 0
+    for v, a in zip(c.operands, c.in_avals):
+        offsets = [0] * a.ndim
+        offsets[dim] = off
+        out = tensor.insert_slice(v, out, [], [], [], offsets, list(a.shape), [1] * a.ndim)
+        off += a.shape[dim]
+    return [out]
+
+
+@lowering("irax.pad")
+def lower_pad(c):
+    """Negative low/high crop first; the rest is a strided insert into a fill."""
+    a = c.in_avals[0]
+    low, high = list(c.attrs["low"]), list(c.attrs["high"])
+    interior = list(c.attrs.get("interior") or [0] * a.ndim)
+    x = c.operands[0]
+    # Dilated size of the operand, then crop where low/high are negative.
+    start, limit = [], []
+    for d, lo, hi, it in zip(a.shape, low, high, interior):
+        dil = d + max(d - 1, 0) * it
+        s, l = max(-lo, 0), dil - max(-hi, 0)
+        start.append(s)
+        limit.append(l)
+    pv = tensor.extract(c.operands[1], [])
+    init = linalg.fill(pv, outs=[B.empty(c.out)])
+    if all(it == 0 for it in interior):
+        if any(s or l != d for s, l, d in zip(start, limit, a.shape)):
+            cropped = Aval([l - s for s, l in zip(start, limit)], a.dtype)
+            x = tensor.extract_slice(B.lowered_type(cropped), x, [], [], [], start,
+                                     list(cropped.shape), [1] * a.ndim)
+            a = cropped
+        offsets = [max(lo, 0) for lo in low]
+        return [tensor.insert_slice(x, init, [], [], [], offsets, list(a.shape), [1] * a.ndim)]
+    if any(lo < 0 or hi < 0 for lo, hi in zip(low, high)):
+        raise NotImplementedError("irax.pad: negative padding together with interior padding")
+    return [tensor.insert_slice(x, init, [], [], [], low, list(a.shape), [it + 1 for it in interior])]
+
+
+@lowering("irax.gather")
+def lower_gather(c):
+    a, idx = c.in_avals
+    out = c.out
+    k = idx.shape[-1]
+    nb = idx.ndim - 1
+    n = out.ndim
+
+    def body(_):
+        coords = []
+        for j in range(k):
+            pos = [B.loop_index(d) for d in range(nb)] + [B.index_const(j)]
+            v = tensor.extract(c.operands[1], pos)
+            v = convert_scalar(v, idx.dtype, "int64") if idx.dtype != "int64" else v
+            v = arith.maxsi(v, B.scalar_const("int64", 0))
+            v = arith.minsi(v, B.scalar_const("int64", a.shape[j] - 1))
+            coords.append(arith.index_cast(ir.IndexType.get(), v))
+        coords += [B.loop_index(nb + d) for d in range(a.ndim - k)]
+        return tensor.extract(c.operands[0], coords)
+    return B.generic([], [], [B.empty(out)], [B.identity_map(n)], [B.PARALLEL] * n, body)
+
+
+SCATTER_IDENTITY = {"add": "irax.reduce_sum", "mul": "irax.reduce_prod",
+                    "min": "irax.reduce_min", "max": "irax.reduce_max"}
+
+
+@lowering("irax.scatter")
+def lower_scatter(c):
+    """iree_linalg_ext.scatter into a fresh identity-filled tensor, then
+    combined with the operand elementwise.
+
+    IREE lets a linalg_ext op write in place into a function argument used as
+    its destination, so the operand is never the scatter's destination.
+    """
+    a, idx, upd = c.in_avals
+    mode = c.attrs["mode"]
+    k = idx.shape[-1]
+    nrows = int(np.prod(idx.shape[:-1], dtype=np.int64))
+    rows_idx, rows_upd = Aval((nrows, k), "int32"), Aval((nrows,) + a.shape[k:], upd.dtype)
+    idx2 = reshape_value(c.operands[1], idx, Aval(rows_idx.shape, idx.dtype))
+    if idx.dtype != "int32":
+        idx2 = B.elementwise([idx2], None, rows_idx, lambda x, _: convert_scalar(x, idx.dtype, "int32"))
+    upd2 = reshape_value(c.operands[2], upd, rows_upd)
+    if mode == "set":
+        written = _scatter_rows(B.filled(Aval(a.shape, "bool"), 0), idx2,
+                                B.filled(Aval(rows_upd.shape, "bool"), 1), "bool", None)
+        values = _scatter_rows(B.filled(a, 0), idx2, upd2, a.dtype, None)
+        return [B.elementwise([written, values, c.operands[0]], None, a,
+                              lambda w, v, x, _: arith.select(w, v, x))]
+    red = SCATTER_IDENTITY[mode]
+    combine = REDUCE_COMBINE[red]
+    scattered = _scatter_rows(B.filled(a, REDUCE_INIT[red](a.dtype)), idx2, upd2, a.dtype, combine)
+    rule = SCALAR_RULES[combine]
+    return [B.elementwise([c.operands[0], scattered], None, a,
+                          lambda x, s, _: rule(a.dtype, x, s))]
+
+
+def _scatter_rows(dest, indices, updates, dtype, combine):
+    """Rows of `updates` combined into `dest` at `indices` [N, k]; out-of-bounds rows dropped."""
+    k = ir.RankedTensorType(indices.type).shape[-1]
+    et = B.signless_element(dtype)
+    op = ir.Operation.create(
+        "iree_linalg_ext.scatter", results=[dest.type], operands=[updates, indices, dest],
+        attributes={"dimension_map": ir.DenseI64ArrayAttr.get(list(range(k))),
+                    "unique_indices": ir.BoolAttr.get(False),
+                    "operandSegmentSizes": ir.DenseI32ArrayAttr.get([2, 1])},
+        regions=1)
+    block = op.regions[0].blocks.append(et, et)
+    with ir.InsertionPoint(block):
+        new, old = block.arguments
+        r = new if combine is None else SCALAR_RULES[combine](dtype, old, new)
+        ir.Operation.create("iree_linalg_ext.yield", operands=[r])
+    return op.result
+
+
+@lowering("irax.call")
+def lower_call(c):
+    return list(func.CallOp([B.lowered_type(a) for a in c.out_avals], c.attrs["callee"],
+                            c.operands).results)
+
+
+# -------------------------------------------------------------- the pass
+
+def _pattern(op, rewriter):
+    rule = LOWERINGS.get(op.name)
+    if rule is None:
+        return True  # not ours: leave it
+    with op.location:
+        with rewriter.ip:
+            try:
+                new = rule(LoweringContext(op))
+            except IraxTypeError:
+                raise
+            except NotImplementedError as e:
+                raise NotImplementedError(f"{e} (at {where_string(op.location)})") from None
+    rewriter.replace_op(op, new)
+    return None
+
+
+_patterns = None
+
+
+def lower_to_linalg(module) -> None:
+    """Rewrite every first-order irax op in `module` to linalg and friends."""
+    global _patterns
+    if _patterns is None:
+        ps = rewrite.RewritePatternSet()
+        for name in LOWERINGS:
+            ps.add(name, _pattern)
+        _patterns = ps.freeze()
+    rewrite.walk_and_apply_patterns(module.operation, _patterns)
+    remaining = []
+
+    def find(op):
+        if op.operation.name.startswith("irax."):
+            remaining.append(op.operation)
+        return ir.WalkResult.ADVANCE
+    module.operation.walk(find)
+    if remaining:
+        op = remaining[0]
+        if op.name in OPS and op.name not in LOWERINGS:
+            raise NotImplementedError(f"no lowering to linalg for '{op.name}' "
+                                      f"(at {where_string(op.location)})")
+        raise IraxTypeError(f"'{op.name}' was not lowered (at {where_string(op.location)}); "
+                            "expand higher-order ops first (--irax-expand)")
