@@ -1,0 +1,136 @@
+"""Short builders over `emit` for writing transform rules.
+
+Each returns one `ir.Value`, built at the current insertion point and
+location, so a rule reads like the math it implements:
+`mul(g, cos(x))` rather than `emit("irax.mul", [g, emit("irax.cos", [x])[0]])[0]`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .ops import emit
+from .types import aval_of, is_float
+
+
+def op(name, *operands, **attrs):
+    return emit(name, list(operands), **attrs)[0]
+
+
+def _np_dtype(dtype):
+    return np.float32 if dtype == "bfloat16" else np.dtype(dtype)
+
+
+def full(shape, value, dtype):
+    return op("irax.constant", value=np.full(tuple(shape), value, _np_dtype(dtype)))
+
+
+def full_like(x, value):
+    a = aval_of(x)
+    return full(a.shape, value, a.dtype)
+
+
+def zeros_like(x):
+    return full_like(x, 0)
+
+
+def ones_like(x):
+    return full_like(x, 1)
+
+
+def scalar_like(x, value):
+    """`value` broadcast to x's shape and dtype (a splat constant)."""
+    return full_like(x, value)
+
+
+def add(a, b):
+    return op("irax.add", a, b)
+
+
+def sub(a, b):
+    return op("irax.sub", a, b)
+
+
+def mul(a, b):
+    return op("irax.mul", a, b)
+
+
+def div(a, b):
+    return op("irax.div", a, b)
+
+
+def neg(a):
+    return op("irax.neg", a)
+
+
+def maximum(a, b):
+    return op("irax.max", a, b)
+
+
+def minimum(a, b):
+    return op("irax.min", a, b)
+
+
+def select(p, a, b):
+    return op("irax.select", p, a, b)
+
+
+def eq(a, b):
+    return op("irax.eq", a, b)
+
+
+def convert(x, dtype):
+    if aval_of(x).dtype == dtype:
+        return x
+    return op("irax.convert_element_type", x, new_dtype=dtype)
+
+
+def broadcast_in_dim(x, shape, dims):
+    a = aval_of(x)
+    if a.shape == tuple(shape) and tuple(dims) == tuple(range(len(shape))):
+        return x
+    return op("irax.broadcast_in_dim", x, shape=tuple(shape), broadcast_dimensions=tuple(dims))
+
+
+def reshape(x, shape):
+    if aval_of(x).shape == tuple(shape):
+        return x
+    return op("irax.reshape", x, new_sizes=tuple(shape))
+
+
+def transpose(x, perm):
+    if tuple(perm) == tuple(range(len(perm))):
+        return x
+    return op("irax.transpose", x, permutation=tuple(perm))
+
+
+def reduce_sum(x, axes):
+    if not axes:
+        return x
+    return op("irax.reduce_sum", x, axes=tuple(sorted(axes)))
+
+
+def dot_general(a, b, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=()):
+    return op("irax.dot_general", a, b, lhs_contracting=tuple(lhs_contracting),
+              rhs_contracting=tuple(rhs_contracting), lhs_batch=tuple(lhs_batch),
+              rhs_batch=tuple(rhs_batch))
+
+
+def is_differentiable(x) -> bool:
+    return is_float(aval_of(x).dtype)
+
+
+def inverse_permutation(perm):
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return tuple(inv)
+
+
+def sum_to_shape(x, shape):
+    """Undo a broadcast: sum `x` down to `shape` (used by cotangent rules)."""
+    a = aval_of(x)
+    if a.shape == tuple(shape):
+        return x
+    lead = a.ndim - len(shape)
+    axes = list(range(lead)) + [lead + i for i, d in enumerate(shape) if d == 1 and a.shape[lead + i] != 1]
+    return reshape(reduce_sum(x, axes), shape)
