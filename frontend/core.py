@@ -315,7 +315,8 @@ def bind(name: str, args, results=None, concretes=None, **attrs):
     trace = current_trace()
     if trace is None:
         from .eager import execute
-        return execute(name, args, attrs, results)
+        return execute(name, [_concrete_of(a) if isinstance(a, Tracer) else a for a in args],
+                       attrs, results)
     weak = bool(args) and all(a.weak_type for a in args)
     with get_context(), user_location(), trace.ip:
         values = [trace.lift(a) for a in args]
