@@ -445,6 +445,58 @@ def _scatter_rows(dest, indices, updates, dtype, combine):
     return op.result
 
 
+@lowering("irax.sort")
+def lower_sort(c):
+    """iree_linalg_ext.sort on fresh copies, with the positions as a last operand.
+
+    The copies come from one generic that also writes the positions (an iota),
+    so IREE cannot fold them into the arguments and sort those in place.  Ties
+    on the keys compare positions, which makes the sort stable on any backend;
+    NaNs sort last, as in NumPy.
+    """
+    a = c.in_avals[0]
+    dim, num_keys = c.attrs["dimension"], c.attrs.get("num_keys", 1)
+    descending = c.attrs.get("descending", False)
+    n = a.ndim
+    pos = Aval(a.shape, "int32")
+
+    def copy_body(*xs):
+        i = arith.index_cast(ir.IntegerType.get_signless(32), B.loop_index(dim))
+        return list(xs[:len(c.operands)]) + [i]
+    copies = B.generic(c.operands, [B.identity_map(n)] * len(c.operands),
+                       [B.empty(v) for v in c.in_avals] + [B.empty(pos)],
+                       [B.identity_map(n)] * (len(c.operands) + 1), [B.PARALLEL] * n, copy_body)
+    avals = list(c.in_avals) + [pos]
+    op = ir.Operation.create(
+        "iree_linalg_ext.sort", results=[v.type for v in copies], operands=copies,
+        attributes={"dimension": ir.IntegerAttr.get(ir.IntegerType.get_signless(64), dim),
+                    "operandSegmentSizes": ir.DenseI32ArrayAttr.get([0, len(copies)])},
+        regions=1)
+    block = op.regions[0].blocks.append(*[t for v in avals for t in (B.signless_element(v.dtype),) * 2])
+    with ir.InsertionPoint(block):
+        args = block.arguments
+        less = compare("lt", "int32", args[-2], args[-1])
+        for k in reversed(range(num_keys)):
+            x, y = args[2 * k], args[2 * k + 1]
+            if descending:
+                x, y = y, x
+            lt, eq = _total_order(avals[k].dtype, x, y)
+            less = arith.ori(lt, arith.andi(eq, less))
+        ir.Operation.create("iree_linalg_ext.yield", operands=[less])
+    return list(op.results)[:-1]
+
+
+def _total_order(dtype, x, y):
+    """(x < y, x == y) with NaN above every number and equal to itself."""
+    lt, eq = compare("lt", dtype, x, y), compare("eq", dtype, x, y)
+    if is_float(dtype):
+        x_nan, y_nan = compare("ne", dtype, x, x), compare("ne", dtype, y, y)
+        true = B.scalar_const("bool", 1)
+        lt = arith.ori(lt, arith.andi(y_nan, arith.xori(x_nan, true)))
+        eq = arith.ori(eq, arith.andi(x_nan, y_nan))
+    return lt, eq
+
+
 @lowering("irax.call")
 def lower_call(c):
     return list(func.CallOp([B.lowered_type(a) for a in c.out_avals], c.attrs["callee"],

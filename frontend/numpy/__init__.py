@@ -12,6 +12,7 @@ from ._indexing import take, take_along_axis  # noqa: F401
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
 from ._reductions import (all, amax, amin, any, argmax, argmin, average, count_nonzero,  # noqa: F401
                           cumprod, cumsum, max, mean, min, prod, ptp, std, sum, var)
+from ._sorting import argsort, sort  # noqa: F401
 from ._shape import (array_split, atleast_1d, atleast_2d, broadcast_to, column_stack,  # noqa: F401
                      concatenate, dstack, expand_dims, flip, fliplr, flipud, hsplit, hstack,
                      matrix_transpose, moveaxis, permute_dims, ravel, repeat, reshape, roll,
