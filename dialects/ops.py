@@ -88,12 +88,13 @@ ATTR_KINDS = {
 class OpDef:
     """One irax op: name, attribute schema, result-type inference."""
 
-    def __init__(self, name, infer, attrs=None, regions=0, inferable=True):
+    def __init__(self, name, infer, attrs=None, regions=0, inferable=True, verify=None):
         self.name = name
         self.infer = infer
         self.attrs = dict(attrs or {})
         self.regions = regions
         self.inferable = inferable  # False: result types come from a callee or region
+        self.verify = verify  # verify(op): whole-op check (region signatures) for such ops
 
     def encode(self, attrs: dict, results) -> dict:
         out = {}
@@ -123,9 +124,9 @@ class OpDef:
 OPS: dict[str, OpDef] = {}
 
 
-def define(name, attrs=None, regions=0, inferable=True):
+def define(name, attrs=None, regions=0, inferable=True, verify=None):
     def deco(infer):
-        OPS[name] = OpDef(name, infer, attrs, regions, inferable)
+        OPS[name] = OpDef(name, infer, attrs, regions, inferable, verify)
         return infer
     return deco
 
@@ -574,11 +575,18 @@ def _sort(avals, dimension, num_keys=1, descending=False):
 # `emit` is given them; `verify_module` checks them against the callee.
 # --------------------------------------------------------------------------
 
-def _from_callee(avals, **attrs):
+def from_callee(avals, **attrs):
     raise IraxTypeError("result types must be given for an op typed by its callee")
 
 
-define("irax.call", {"callee": "symbol"}, inferable=False)(_from_callee)
+define("irax.call", {"callee": "symbol"}, inferable=False)(from_callee)
+
+
+@define("irax.stop_gradient")
+def _stop_gradient(avals):
+    """Identity whose derivative is zero (JAX's stop_gradient)."""
+    (a,) = avals
+    return a
 
 
 def verify_module(module) -> None:
@@ -605,6 +613,11 @@ def verify_module(module) -> None:
                     raise IraxTypeError(
                         f"{name}: result types {[a.str_short() for a in got]} do not match the "
                         f"inferred {[a.str_short() for a in want]} (at {where_string(op.location)})")
+            elif opdef.verify is not None:
+                try:
+                    opdef.verify(op)
+                except IraxTypeError as e:
+                    raise IraxTypeError(f"{e} (at {where_string(op.location)})") from None
         for region in op.regions:
             for block in region.blocks:
                 for inner in block.operations:
