@@ -1,42 +1,139 @@
-"""IREE compile: flags per target, an in-memory cache, readable failures."""
+"""IREE compile: flags per target, in-process compiler sessions, caches, readable failures.
+
+Modules are compiled inside this process through IREE's embedding API
+(`iree.compiler.api`), not by spawning `iree-compile` per call: one compiler
+session (an MLIR context plus flags) is kept per (target, flags) and reused.
+Results are cached in memory and on disk (`cache.py`) by (IR text, target,
+flags, IREE version, host CPU).
+"""
 from __future__ import annotations
 
+import ctypes
 import os
 import tempfile
+import threading
 
-import iree.compiler as ic
+from . import cache as disk_cache
 
-_cache: dict = {}
+TARGETS = ("llvm-cpu", "vulkan-spirv", "cuda")
+CUDA_ARCH = os.environ.get("IRAX_CUDA_ARCH", "sm_80")
+
+_memory: dict = {}
+_sessions: dict = {}
+_lock = threading.Lock()
 
 
 class IraxCompileError(RuntimeError):
     """IREE failed to compile a function; the message says where its IR is."""
 
 
-def target_flags(target: str) -> list[str]:
+def check_target(target: str) -> str:
+    if target not in TARGETS:
+        raise ValueError(f"unknown compile target {target!r}; known targets: {', '.join(TARGETS)}")
+    return target
+
+
+def target_flags(target: str, cpu: str = "host") -> list[str]:
+    """The flags irax always passes for `target` (`cpu`: the CPU to generate code for)."""
+    check_target(target)
+    # IREE demotes f64 to f32 by default, which breaks x64 mode's signatures.
+    flags = [f"--iree-hal-target-backends={target}", "--iree-input-demote-f64-to-f32=false"]
     if target == "llvm-cpu":
-        return ["--iree-llvmcpu-target-cpu=host"]
-    if target == "cuda":
-        return ["--iree-cuda-target=sm_80"]
-    return []
+        flags.append(f"--iree-llvmcpu-target-cpu={cpu}")
+    elif target == "cuda":
+        flags.append(f"--iree-cuda-target={CUDA_ARCH}")
+    return flags
 
 
-def compile_mlir(text: str, target: str = "llvm-cpu", name: str = "main", flags=()) -> bytes:
-    """Compile linalg-level MLIR text to a .vmfb, cached by (text, target, flags)."""
-    key = (text, target, tuple(flags))
-    vmfb = _cache.get(key)
+def compile_mlir(text: str, target: str = "llvm-cpu", name: str = "main", flags=(),
+                 use_disk_cache: bool = True) -> bytes:
+    """Compile linalg-level MLIR text to a .vmfb, cached in memory and on disk."""
+    all_flags = tuple(target_flags(target)) + tuple(flags)
+    key = (text, all_flags)
+    vmfb = _memory.get(key)
     if vmfb is not None:
         return vmfb
-    args = target_flags(target) + list(flags)
-    try:
-        vmfb = ic.compile_str(text, target_backends=[target], extra_args=args)
-    except ic.CompilerToolError as e:
-        fd, path = tempfile.mkstemp(prefix=f"irax-{name}-", suffix=".mlir")
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        lines = [l for l in str(e).splitlines() if "error" in l][:5]
-        raise IraxCompileError(
-            f"IREE failed to compile function '{name}' for {target}; the IR was written to "
-            f"{path}\n" + "\n".join(lines)) from None
-    _cache[key] = vmfb
+    digest = disk_cache.key(text, all_flags) if use_disk_cache else None
+    if digest is not None:
+        vmfb = disk_cache.get(digest)
+    if vmfb is None:
+        vmfb = _compile(text, all_flags, target, name)
+        if digest is not None:
+            disk_cache.put(digest, vmfb)
+    _memory[key] = vmfb
     return vmfb
+
+
+# --------------------------------------------------------------------------
+# The in-process compiler
+# --------------------------------------------------------------------------
+
+_DiagCallback = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t,
+                                 ctypes.c_void_p)
+_SEVERITY_ERROR = 2  # iree_compiler_diagnostic_severity_t: note, warning, error, remark
+
+
+def _api():
+    from iree.compiler.api import Output, Session, Source, ctypes_dl
+    fn = ctypes_dl._dylib.ireeCompilerInvocationEnableCallbackDiagnostics
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_int, _DiagCallback, ctypes.c_void_p]
+    fn.restype = None
+    return Session, Source, Output, fn
+
+
+def _session(flags: tuple):
+    """A compiler session configured with `flags`, made once and reused.
+
+    Its MLIR context runs single-threaded: for the small modules irax compiles
+    this measured ~10% faster, and the machine's cores go to running them.
+    """
+    s = _sessions.get(flags)
+    if s is None:
+        Session, _, _, _ = _api()
+        s = Session()
+        try:
+            s.set_flags("--iree-input-type=auto", *flags)
+        except ValueError as e:
+            raise IraxCompileError(f"IREE rejected the compile flags {list(flags)}: {e}") from None
+        s.context.enable_multithreading(False)
+        _sessions[flags] = s
+    return s
+
+
+def _compile(text: str, flags: tuple, target: str, name: str) -> bytes:
+    Session, Source, Output, enable_diagnostics = _api()
+    messages = []
+
+    @_DiagCallback
+    def on_diagnostic(severity, message, size, _user):
+        if severity == _SEVERITY_ERROR:
+            messages.append(ctypes.string_at(message, size).decode(errors="replace"))
+
+    source_name = f"{name}.mlir"
+    with _lock:
+        session = _session(flags)
+        inv = session.invocation()
+        try:
+            enable_diagnostics(inv._inv_p, 0, on_diagnostic, None)
+            source = Source.wrap_buffer(session, text.encode(), buffer_name=source_name)
+            ok = inv.parse_source(source) and inv.execute()
+            if ok:
+                out = Output.open_membuffer()
+                try:
+                    inv.output_vm_bytecode(out)
+                    return bytes(out.map_memory())
+                finally:
+                    out.close()
+        finally:
+            inv.close()
+    raise _failure(text, target, name, source_name, messages)
+
+
+def _failure(text, target, name, source_name, messages) -> IraxCompileError:
+    fd, path = tempfile.mkstemp(prefix=f"irax-{name}-", suffix=".mlir")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    lines = [m.replace(source_name, path).splitlines()[0] for m in messages if m][:5]
+    return IraxCompileError(
+        f"IREE failed to compile function '{name}' for {target}; the IR was written to "
+        f"{path}\n" + "\n".join(lines))
