@@ -37,7 +37,7 @@ def _upper_bounds(t):
 def _join(a, b):
     common = _upper_bounds(a) & _upper_bounds(b)
     for c in common:
-        if all(c in _upper_bounds(d) for d in common):
+        if all(d in _upper_bounds(c) for d in common):
             return c
     raise TypeError(f"no common type for {a} and {b}")
 

@@ -22,11 +22,11 @@ from ._ufuncs import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arct
                       arctan2, arctanh, around, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
                       cbrt, ceil, clip, copysign, cos, cosh, deg2rad, degrees, divide, divmod,
                       equal, exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod,
-                      greater, greater_equal, heaviside, hypot, invert, isfinite, isinf, isnan,
-                      left_shift, less, less_equal, log, log1p, log2, log10, logaddexp,
+                      fabs, greater, greater_equal, heaviside, hypot, invert, isclose, isfinite, isinf, isnan,
+                      left_shift, less, less_equal, log, log1p, log2, log10, logaddexp, logaddexp2,
                       logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod,
                       multiply, nan_to_num, negative, not_equal, positive, pow, power, rad2deg,
-                      radians, reciprocal, remainder, right_shift, round, sign, signbit, sin,
+                      radians, reciprocal, remainder, right_shift, rint, round, sign, signbit, sin,
                       sinc, sinh, sqrt, square, subtract, tan, tanh, true_divide, trunc, where)
 
 pi = _np.pi

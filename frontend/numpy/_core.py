@@ -19,7 +19,9 @@ def asarray(a, dtype=None, copy=None):
         out = stack([asarray(x) for x in a])
         return lax.convert_element_type(out, dtype) if dtype is not None else out
     if dtype is not None:
-        return as_operand(np.asarray(a, dtypes.np_dtype(dtypes.to_dtype(dtype))))
+        dtype = dtypes.to_dtype(dtype)
+        out = as_operand(np.asarray(a, dtypes.np_dtype(dtype)))
+        return lax.convert_element_type(out, dtype)  # bfloat16 has no NumPy type: convert there
     if isinstance(a, (bool, int, float)):
         out = as_operand(np.asarray(a, dtypes.np_dtype(dtypes.python_scalar_dtype(a))))
         return out  # a concrete conversion is strong-typed, as jnp.asarray(1.0) is
@@ -68,7 +70,7 @@ def promote(*args, op="op"):
         if is_array(a):
             x = lax.convert_element_type(a, dtype)
         else:
-            x = as_operand(np.asarray(a, dtypes.np_dtype(dtype)))
+            x = asarray(a, dtype)
         if weak:
             x.weak_type = True
         out.append(x)

@@ -85,6 +85,15 @@ def round(a, decimals=0):
 around = round
 
 
+def rint(x, /):
+    """Round half to even; integers become the default float, as in JAX."""
+    return lax.round(_to_float(x))
+
+
+def fabs(x, /):
+    return lax.abs(_to_float(x))
+
+
 def negative(x, /):
     return lax.neg(asarray(x))
 
@@ -224,7 +233,31 @@ def power(x1, x2, /):
             raise ValueError("Integers to negative integer powers are not allowed.")
         return lax.integer_pow(a, int(x2))
     a, b = promote_and_broadcast(x1, x2, op="power")
+    if a.aval.dtype in INTEGERS:
+        return _integer_power(a, b)
     return lax.pow(a, b)
+
+
+def _integer_power(a, b):
+    """Integer a ** b by squaring over the exponent's bits (unrolled, so one fused loop).
+
+    Negative exponents give 0, except for bases 1 and -1, as in JAX.
+    """
+    bits = np.iinfo(dtypes.np_dtype(a.aval.dtype)).bits
+    e = lax.max(b, 0)
+    acc, base = lax.add(lax.mul(a, 0), 1), a
+    for _ in range(bits - 1 if not a.aval.dtype.startswith("uint") else bits):
+        acc = lax.select(lax.ne(lax.bitwise_and(e, 1), 0), lax.mul(acc, base), acc)
+        base = lax.mul(base, base)
+        e = lax.shift_right_logical(e, 1)
+    if a.aval.dtype.startswith("uint"):
+        return acc
+    neg = lax.lt(b, 0)
+    odd = lax.ne(lax.bitwise_and(b, 1), 0)
+    one = lax.add(lax.mul(a, 0), 1)
+    inv = lax.select(lax.eq(a, 1), one, lax.select(
+        lax.eq(a, -1), lax.select(odd, lax.neg(one), one), lax.mul(a, 0)))
+    return lax.select(neg, inv, acc)
 
 
 pow = power
@@ -245,6 +278,24 @@ def logaddexp(x1, x2, /):
     a, b = _to_float(a), _to_float(b)
     m = lax.max(a, b)
     return lax.add(m, lax.log1p(lax.exp(lax.neg(lax.abs(lax.sub(a, b))))))
+
+
+def logaddexp2(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="logaddexp2")
+    a, b = _to_float(a), _to_float(b)
+    m = lax.max(a, b)
+    return lax.add(m, log2(lax.add(1.0, lax.exp2(lax.neg(lax.abs(lax.sub(a, b)))))))
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b = promote_and_broadcast(a, b, op="isclose")
+    if a.aval.dtype not in FLOATS:
+        return lax.eq(a, b)
+    close = lax.le(lax.abs(lax.sub(a, b)), lax.add(lax.mul(lax.abs(b), rtol), atol))
+    close = lax.bitwise_or(close, lax.eq(a, b))  # equal infinities
+    if equal_nan:
+        close = lax.bitwise_or(close, lax.bitwise_and(isnan(a), isnan(b)))
+    return close
 
 
 def isfinite(x, /):
