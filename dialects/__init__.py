@@ -2,3 +2,5 @@
 from .context import get_context, ir
 from .types import Aval, aval_of, aval_of_type, tensor_type, element_type
 from .ops import OPS, OpDef, ShapeError, emit, attrs_of, verify_module
+from . import jvp, vjp  # noqa: F401,E402  (register the autodiff ops and expansions)
+from . import batching  # noqa: F401,E402  (registers irax.vmap and its expansion)

@@ -331,3 +331,8 @@ def sort(operand, dimension=-1, is_stable=True, num_keys=1):
     dim = int(dimension) % ops[0].aval.ndim
     outs = bind("irax.sort", ops, dimension=dim, num_keys=int(num_keys))
     return outs[0] if single else tuple(outs)
+
+
+def stop_gradient(x):
+    from .ad import stop_gradient as _sg
+    return _sg(x)

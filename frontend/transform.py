@@ -28,13 +28,16 @@ def trace_callee(fun, name, in_tree, leaves, concrete=None) -> Traced:
     return trace_function(irm, fun, name, in_tree, leaves, concrete=concrete, private=True)
 
 
-def apply_higher_order(op_name, traced: Traced, operands, result_avals, concretes=None, **attrs):
+def apply_higher_order(op_name, traced: Traced, operands, result_avals, concretes=None,
+                       extra=(), **attrs):
     """Apply `op_name` (callee = traced function) to `operands`; returns outputs.
 
-    `operands` are arrays/tracers; `traced`'s captured values are appended
-    after them automatically (the callee takes them as trailing arguments).
+    `operands` are the callee's arguments (arrays/tracers); the values the
+    callee captured are appended after them (it takes them as trailing
+    arguments), then `extra` operands of the op itself (tangents, cotangents).
     """
-    operands = [as_operand(x) for x in operands] + traced.trace.captured_values
+    operands = ([as_operand(x) for x in operands] + traced.trace.captured_values
+                + [as_operand(x) for x in extra])
     if current_trace() is not None:
         return bind(op_name, operands, results=result_avals, concretes=concretes,
                     callee=traced.name, **attrs)
@@ -51,10 +54,15 @@ def _run_eagerly(op_name, traced, operands, result_avals, attrs):
     main.seal(outs)
     backend = values[0].backend if values else default_backend_object()
     with get_context():
-        key = (irm.module.operation.get_asm(enable_debug_info=False), main.name, backend.platform)
+        text = irm.module.operation.get_asm(enable_debug_info=True)
+        main.func.operation.erase()  # the callee stays usable (e.g. by a later pullback)
+    irm.names.discard(main.name)
+    key = (text, main.name, backend.platform)
     exe = _executables.get(key)
     if exe is None:
-        exe = _executables[key] = compile_to_executable(irm.module, main.name, backend)
+        with get_context():
+            module = ir.Module.parse(text)
+        exe = _executables[key] = compile_to_executable(module, main.name, backend)
     bufs = exe([v._buffer if v.backend is backend else backend.put(v.__array__(), v.aval.dtype)
                 for v in values], len(result_avals))
     return [Array(b, av, False, backend) for b, av in zip(bufs, result_avals)]

@@ -497,6 +497,11 @@ def _total_order(dtype, x, y):
     return lt, eq
 
 
+@lowering("irax.stop_gradient")
+def lower_stop_gradient(c):
+    return [c.operands[0]]
+
+
 @lowering("irax.call")
 def lower_call(c):
     return list(func.CallOp([B.lowered_type(a) for a in c.out_avals], c.attrs["callee"],
@@ -517,8 +522,43 @@ def _pattern(op, rewriter):
                 raise
             except NotImplementedError as e:
                 raise NotImplementedError(f"{e} (at {where_string(op.location)})") from None
+    for v, r in zip(new, op.results):  # later rules read signedness off the operand types
+        if v.type != r.type and v.type == _signless(r.type):
+            v.set_type(r.type)
     rewriter.replace_op(op, new)
     return None
+
+
+def _signless(t: ir.Type) -> ir.Type:
+    """`t` with unsigned integers (irax's uint32 PRNG bits...) made signless for arith."""
+    t = t.maybe_downcast()
+    if isinstance(t, ir.RankedTensorType):
+        et = _signless(t.element_type)
+        return t if et == t.element_type else ir.RankedTensorType.get(t.shape, et, loc=ir.Location.unknown())
+    if isinstance(t, ir.IntegerType) and t.is_unsigned:
+        return ir.IntegerType.get_signless(t.width)
+    return t
+
+
+def _make_signless(module) -> None:
+    """After the rules ran: every unsigned type in the module (signatures, block
+    arguments, op results) becomes its signless twin, as arith requires."""
+    def visit(op):
+        op = op.operation
+        for r in op.results:
+            if _signless(r.type) != r.type:
+                r.set_type(_signless(r.type))
+        for region in op.regions:
+            for block in region.blocks:
+                for a in block.arguments:
+                    if _signless(a.type) != a.type:
+                        a.set_type(_signless(a.type))
+        if op.name == "func.func":
+            ft = ir.FunctionType(ir.TypeAttr(op.attributes["function_type"]).value)
+            op.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(
+                [_signless(t) for t in ft.inputs], [_signless(t) for t in ft.results]))
+        return ir.WalkResult.ADVANCE
+    module.operation.walk(visit)
 
 
 _patterns = None
@@ -533,6 +573,7 @@ def lower_to_linalg(module) -> None:
             ps.add(name, _pattern)
         _patterns = ps.freeze()
     rewrite.walk_and_apply_patterns(module.operation, _patterns)
+    _make_signless(module)
     remaining = []
 
     def find(op):

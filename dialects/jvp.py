@@ -1,0 +1,276 @@
+"""Forward-mode AD as a dialect rewrite: `irax.jvp` and one JVP rule per primitive.
+
+`"irax.jvp"(primals..., tangents...) {callee = @f, argnums}` returns f's
+outputs followed by one tangent per output.  Its expansion inlines f's body
+with each op replaced by its JVP (`jvp_block`), leaving first-order irax ops
+that can be differentiated, batched or lowered again.
+
+Tangents are symbolic: `None` means zero, so nothing is materialised for
+inputs that are not differentiated.  Rules:
+
+    jvp_rules[name](primals, tangents, **attrs) -> (primal_outs, tangent_outs)
+    jvp_region_rules[name](op, primals, tangents) -> (primal_outs, tangent_outs)
+
+A rule is only called when at least one tangent is non-zero.
+"""
+from __future__ import annotations
+
+from . import build as b
+from .context import ir
+from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
+    integer_pow_derivative
+from .expand import expansion, lookup_func
+from .ops import attrs_of, define, from_callee, emit, where_string
+from .types import aval_of, is_float
+
+define("irax.jvp", {"callee": "symbol", "argnums": "ints"}, inferable=False)(
+    from_callee)
+
+jvp_rules = {}
+jvp_region_rules = {}
+
+
+def clone_with(op, operands):
+    """Re-emit `op` (with its regions) on new operands; returns its results."""
+    new = op.clone()
+    for i, v in enumerate(operands):
+        new.operands[i] = v
+    return list(new.results)
+
+
+def jvp_block(block, primals, tangents):
+    """Emit the JVP of `block`'s ops at the current insertion point."""
+    env = dict(zip(block.arguments, primals))
+    tenv = {a: t for a, t in zip(block.arguments, tangents) if t is not None}
+    for op in block.operations:
+        if op.name in ("func.return", "irax.yield"):
+            return [env[v] for v in op.operands], [tenv.get(v) for v in op.operands]
+        ins = [env[v] for v in op.operands]
+        tins = [tenv.get(v) for v in op.operands]
+        with op.location:
+            if all(t is None for t in tins) or op.name in ZERO_DERIVATIVE:
+                outs, touts = clone_with(op, ins), [None] * len(op.results)
+            elif op.name in jvp_region_rules:
+                outs, touts = jvp_region_rules[op.name](op, ins, tins)
+            else:
+                rule = jvp_rules.get(op.name)
+                if rule is None:
+                    raise NotImplementedError(
+                        f"no JVP rule for '{op.name}' (at {where_string(op.location)})")
+                outs, touts = rule(ins, tins, **attrs_of(op))
+        for r, o, t in zip(op.results, outs, touts):
+            env[r] = o
+            if t is not None:
+                tenv[r] = t
+    raise ValueError("block has no terminator")
+
+
+@expansion("irax.jvp")
+def expand_jvp(op, module):
+    callee = lookup_func(module, attrs_of(op)["callee"])
+    argnums = attrs_of(op)["argnums"]
+    body = callee.regions[0].blocks[0]
+    n = len(body.arguments)
+    primals = list(op.operands)[:n]
+    given = list(op.operands)[n:]
+    tangents = [None] * n
+    for i, t in zip(argnums, given):
+        tangents[i] = t
+    with ir.InsertionPoint(op):
+        outs, touts = jvp_block(body, primals, tangents)
+        touts = [t if t is not None else b.zeros_like(o) for o, t in zip(outs, touts)]
+    return outs + touts
+
+
+# --------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------
+
+def _zeros_for(primals, tangents):
+    return [t if t is not None else b.zeros_like(p) for p, t in zip(primals, tangents)]
+
+
+def _unary_rule(name):
+    derivative = UNARY[name]
+
+    def rule(primals, tangents, **attrs):
+        (x,), (t,) = primals, tangents
+        y = b.op(name, x, **attrs)
+        return [y], [b.mul(t, derivative(x, y))]
+    return rule
+
+
+for _name in UNARY:
+    jvp_rules[_name] = _unary_rule(_name)
+
+
+def _binary_rule(name):
+    partials = BINARY[name]
+
+    def rule(primals, tangents, **attrs):
+        x, y = primals
+        z = b.op(name, x, y)
+        dx, dy = partials(x, y, z)
+        terms = [b.mul(t, d) for t, d in zip(tangents, (dx, dy)) if t is not None]
+        return [z], [terms[0] if len(terms) == 1 else b.add(*terms)]
+    return rule
+
+
+for _name in BINARY:
+    jvp_rules[_name] = _binary_rule(_name)
+
+
+def _linear_rule(name):
+    """Ops linear in all their (float) operands: apply the op to the tangents."""
+    def rule(primals, tangents, **attrs):
+        out = emit(name, primals, **attrs)
+        return out, emit(name, _zeros_for(primals, tangents), **attrs)
+    return rule
+
+
+for _name in ("irax.add", "irax.sub", "irax.neg", "irax.broadcast_in_dim", "irax.reshape",
+              "irax.transpose", "irax.rev", "irax.reduce_sum", "irax.slice", "irax.concatenate",
+              "irax.pad", "irax.cumsum"):
+    jvp_rules[_name] = _linear_rule(_name)
+
+
+def _first_operand_linear(name):
+    """Ops linear in operand 0 whose other operands are indices."""
+    def rule(primals, tangents, **attrs):
+        out = emit(name, primals, **attrs)
+        t = tangents[0] if tangents[0] is not None else b.zeros_like(primals[0])
+        return out, emit(name, [t] + list(primals[1:]), **attrs)
+    return rule
+
+
+jvp_rules["irax.dynamic_slice"] = _first_operand_linear("irax.dynamic_slice")
+jvp_rules["irax.gather"] = _first_operand_linear("irax.gather")
+
+
+def jvp_dynamic_update_slice(primals, tangents, **attrs):
+    x, u, *idx = primals
+    out = b.op("irax.dynamic_update_slice", *primals)
+    tx, tu = _zeros_for([x, u], tangents[:2])
+    return [out], [b.op("irax.dynamic_update_slice", tx, tu, *idx)]
+
+
+jvp_rules["irax.dynamic_update_slice"] = jvp_dynamic_update_slice
+
+
+def jvp_scatter(primals, tangents, mode):
+    x, idx, u = primals
+    out = b.op("irax.scatter", x, idx, u, mode=mode)
+    if mode not in ("set", "add"):
+        raise NotImplementedError(f"no JVP rule for 'irax.scatter' with mode={mode!r}")
+    tx, tu = _zeros_for([x, u], [tangents[0], tangents[2]])
+    return [out], [b.op("irax.scatter", tx, idx, tu, mode=mode)]
+
+
+jvp_rules["irax.scatter"] = jvp_scatter
+
+
+def jvp_mul(primals, tangents):
+    x, y = primals
+    tx, ty = tangents
+    terms = ([b.mul(tx, y)] if tx is not None else []) + ([b.mul(x, ty)] if ty is not None else [])
+    return [b.mul(x, y)], [terms[0] if len(terms) == 1 else b.add(*terms)]
+
+
+jvp_rules["irax.mul"] = jvp_mul
+
+
+def jvp_dot_general(primals, tangents, **dims):
+    x, y = primals
+    tx, ty = tangents
+    out = b.op("irax.dot_general", x, y, **dims)
+    terms = ([b.op("irax.dot_general", tx, y, **dims)] if tx is not None else []) + \
+        ([b.op("irax.dot_general", x, ty, **dims)] if ty is not None else [])
+    return [out], [terms[0] if len(terms) == 1 else b.add(*terms)]
+
+
+jvp_rules["irax.dot_general"] = jvp_dot_general
+
+
+def jvp_integer_pow(primals, tangents, y):
+    (x,), (t,) = primals, tangents
+    out = b.op("irax.integer_pow", x, y=y)
+    return [out], [b.mul(t, integer_pow_derivative(x, out, y))]
+
+
+jvp_rules["irax.integer_pow"] = jvp_integer_pow
+
+
+def jvp_select(primals, tangents):
+    p, x, y = primals
+    out = b.op("irax.select", p, x, y)
+    tx, ty = _zeros_for([x, y], tangents[1:])
+    return [out], [b.op("irax.select", p, tx, ty)]
+
+
+jvp_rules["irax.select"] = jvp_select
+
+
+def jvp_clamp(primals, tangents):
+    lo, x, hi = primals
+    out = b.op("irax.clamp", lo, x, hi)
+    lo_b = b.broadcast_in_dim(lo, aval_of(x).shape, ()) if aval_of(lo).shape != aval_of(x).shape else lo
+    hi_b = b.broadcast_in_dim(hi, aval_of(x).shape, ()) if aval_of(hi).shape != aval_of(x).shape else hi
+    below, inside, above = clamp_masks(lo_b, x, hi_b)
+    terms = []
+    for t, mask, ref in zip(tangents, (below, inside, above), (lo, x, hi)):
+        if t is not None:
+            if aval_of(ref).shape != aval_of(x).shape:
+                t = b.broadcast_in_dim(t, aval_of(x).shape, ())
+            terms.append(b.mul(t, mask))
+    tout = terms[0]
+    for t in terms[1:]:
+        tout = b.add(tout, t)
+    return [out], [tout]
+
+
+jvp_rules["irax.clamp"] = jvp_clamp
+
+
+def jvp_convert(primals, tangents, new_dtype):
+    (x,), (t,) = primals, tangents
+    out = b.convert(x, new_dtype)
+    if is_float(aval_of(x).dtype) and is_float(new_dtype):
+        return [out], [b.convert(t, new_dtype)]
+    return [out], [None]
+
+
+jvp_rules["irax.convert_element_type"] = jvp_convert
+
+
+def _reduce_extremum(name):
+    def rule(primals, tangents, axes):
+        (x,), (t,) = primals, tangents
+        y = b.op(name, x, axes=axes)
+        return [y], [b.reduce_sum(b.mul(t, extremum_mask(x, y, axes)), axes)]
+    return rule
+
+
+jvp_rules["irax.reduce_max"] = _reduce_extremum("irax.reduce_max")
+jvp_rules["irax.reduce_min"] = _reduce_extremum("irax.reduce_min")
+
+
+def jvp_reduce_prod(primals, tangents, axes):
+    # d prod = sum_i t_i * prod_{j != i} x_j, computed as prod/x_i (x_i != 0).
+    (x,), (t,) = primals, tangents
+    y = b.op("irax.reduce_prod", x, axes=axes)
+    a = aval_of(x)
+    kept = [i for i in range(a.ndim) if i not in axes]
+    others = b.div(b.broadcast_in_dim(y, a.shape, kept), x)
+    return [y], [b.reduce_sum(b.mul(t, others), axes)]
+
+
+jvp_rules["irax.reduce_prod"] = jvp_reduce_prod
+
+
+def jvp_cumprod(primals, tangents, axis, reverse=False):
+    (x,), (t,) = primals, tangents
+    y = b.op("irax.cumprod", x, axis=axis, reverse=reverse)
+    return [y], [b.mul(y, b.op("irax.cumsum", b.div(t, x), axis=axis, reverse=reverse))]
+
+
+jvp_rules["irax.cumprod"] = jvp_cumprod

@@ -1,0 +1,352 @@
+"""Reverse-mode AD as a dialect rewrite: `irax.vjp` and one VJP rule per primitive.
+
+`"irax.vjp"(primals..., cotangents...) {callee = @f, argnums}` returns f's
+outputs followed by the cotangent of each argument in `argnums`, given one
+cotangent per output.  Its expansion is a direct adjoint sweep over f's body:
+the forward ops are re-emitted, then each op's VJP rule runs in reverse
+order, accumulating cotangents.  Only ops on a path from a differentiated
+argument to an output take part (the "active" ops); cotangents are symbolic
+(`None` = zero).  The result is first-order irax IR, so it can be
+differentiated again (`grad(grad(f))`).
+
+    vjp_rules[name](primals, outs, cts, **attrs) -> one cotangent (or None) per operand
+    vjp_region_rules[name](op, primals, outs, cts) -> likewise, for region ops
+"""
+from __future__ import annotations
+
+from . import build as b
+from .context import ir
+from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
+    integer_pow_derivative
+from .expand import expansion, lookup_func
+from .jvp import clone_with
+from .ops import attrs_of, define, from_callee, where_string
+from .types import aval_of, is_float
+
+define("irax.vjp", {"callee": "symbol", "argnums": "ints"}, inferable=False)(
+    from_callee)
+
+vjp_rules = {}
+vjp_region_rules = {}
+
+
+def _active_after(op, active) -> bool:
+    return op.name not in ZERO_DERIVATIVE and any(v in active for v in op.operands)
+
+
+def vjp_block(block, primals, argnums, cotangents):
+    """Emit f(primals) and the cotangents of `argnums` at the current insertion point.
+
+    Returns (outputs, argument cotangents (None = zero)).
+    """
+    env = dict(zip(block.arguments, primals))
+    active = {block.arguments[i] for i in argnums if is_float(aval_of(block.arguments[i]).dtype)}
+    tape = []
+    outs = None
+    for op in block.operations:
+        if op.name in ("func.return", "irax.yield"):
+            outs = list(op.operands)
+            break
+        ins = [env[v] for v in op.operands]
+        with op.location:
+            new = clone_with(op, ins)
+        for r, v in zip(op.results, new):
+            env[r] = v
+        if _active_after(op, active):
+            for r in op.results:
+                if is_float(aval_of(r).dtype):
+                    active.add(r)
+            tape.append((op, ins, new))
+    cts = {}
+
+    def accumulate(v, ct):
+        if ct is None or v not in active:
+            return
+        cts[v] = ct if v not in cts else b.add(cts[v], ct)
+
+    with ir.Location.unknown():
+        for v, ct in zip(outs, cotangents):
+            accumulate(v, ct)
+    for op, ins, new in reversed(tape):
+        out_cts = [cts.pop(r, None) for r in op.results]
+        if all(c is None for c in out_cts):
+            continue
+        with op.location:
+            if op.name in vjp_region_rules:
+                in_cts = vjp_region_rules[op.name](op, ins, new, out_cts)
+            else:
+                rule = vjp_rules.get(op.name)
+                if rule is None:
+                    raise NotImplementedError(
+                        f"no VJP rule for '{op.name}' (at {where_string(op.location)})")
+                out_cts = [c if c is not None else b.zeros_like(o) for c, o in zip(out_cts, new)]
+                in_cts = rule(ins, new, out_cts, **attrs_of(op))
+            for v, ct in zip(op.operands, in_cts):
+                accumulate(v, ct)
+    return [env[v] for v in outs], [cts.get(block.arguments[i]) for i in argnums]
+
+
+@expansion("irax.vjp")
+def expand_vjp(op, module):
+    attrs = attrs_of(op)
+    callee = lookup_func(module, attrs["callee"])
+    argnums = list(attrs["argnums"])
+    body = callee.regions[0].blocks[0]
+    n = len(body.arguments)
+    primals, cotangents = list(op.operands)[:n], list(op.operands)[n:]
+    with ir.InsertionPoint(op):
+        outs, arg_cts = vjp_block(body, primals, argnums, cotangents)
+        arg_cts = [c if c is not None else b.zeros_like(primals[i])
+                   for i, c in zip(argnums, arg_cts)]
+    return outs + arg_cts
+
+
+# --------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------
+
+def _unary_rule(name):
+    derivative = UNARY[name]
+    return lambda primals, outs, cts, **attrs: [b.mul(cts[0], derivative(primals[0], outs[0]))]
+
+
+for _name in UNARY:
+    vjp_rules[_name] = _unary_rule(_name)
+
+
+def _binary_rule(name):
+    partials = BINARY[name]
+
+    def rule(primals, outs, cts, **attrs):
+        dx, dy = partials(primals[0], primals[1], outs[0])
+        return [b.mul(cts[0], dx), b.mul(cts[0], dy)]
+    return rule
+
+
+for _name in BINARY:
+    vjp_rules[_name] = _binary_rule(_name)
+
+vjp_rules["irax.add"] = lambda primals, outs, cts: [cts[0], cts[0]]
+vjp_rules["irax.sub"] = lambda primals, outs, cts: [cts[0], b.neg(cts[0])]
+vjp_rules["irax.neg"] = lambda primals, outs, cts: [b.neg(cts[0])]
+vjp_rules["irax.mul"] = lambda primals, outs, cts: [b.mul(cts[0], primals[1]),
+                                                    b.mul(cts[0], primals[0])]
+vjp_rules["irax.integer_pow"] = lambda primals, outs, cts, y: [
+    b.mul(cts[0], integer_pow_derivative(primals[0], outs[0], y))]
+
+
+def vjp_select(primals, outs, cts):
+    p, x, _ = primals
+    zero = b.zeros_like(x)
+    return [None, b.select(p, cts[0], zero), b.select(p, zero, cts[0])]
+
+
+vjp_rules["irax.select"] = vjp_select
+
+
+def vjp_clamp(primals, outs, cts):
+    lo, x, hi = primals
+    shape = aval_of(x).shape
+    lo_b = b.broadcast_in_dim(lo, shape, ()) if aval_of(lo).shape != shape else lo
+    hi_b = b.broadcast_in_dim(hi, shape, ()) if aval_of(hi).shape != shape else hi
+    below, inside, above = clamp_masks(lo_b, x, hi_b)
+    out = []
+    for ref, mask in ((lo, below), (x, inside), (hi, above)):
+        ct = b.mul(cts[0], mask)
+        out.append(b.reduce_sum(ct, list(range(len(shape)))) if aval_of(ref).shape != shape else ct)
+    return out
+
+
+vjp_rules["irax.clamp"] = vjp_clamp
+
+
+def vjp_convert(primals, outs, cts, new_dtype):
+    src = aval_of(primals[0]).dtype
+    return [b.convert(cts[0], src) if is_float(src) else None]
+
+
+vjp_rules["irax.convert_element_type"] = vjp_convert
+
+
+def vjp_broadcast_in_dim(primals, outs, cts, shape, broadcast_dimensions):
+    x = aval_of(primals[0])
+    dims = list(broadcast_dimensions)
+    summed = [d for d in range(len(shape)) if d not in dims]
+    summed += [d for i, d in enumerate(dims) if x.shape[i] == 1 and shape[d] != 1]
+    return [b.reshape(b.reduce_sum(cts[0], sorted(summed)), x.shape)]
+
+
+vjp_rules["irax.broadcast_in_dim"] = vjp_broadcast_in_dim
+vjp_rules["irax.reshape"] = lambda primals, outs, cts, new_sizes: [
+    b.reshape(cts[0], aval_of(primals[0]).shape)]
+vjp_rules["irax.transpose"] = lambda primals, outs, cts, permutation: [
+    b.transpose(cts[0], b.inverse_permutation(permutation))]
+vjp_rules["irax.rev"] = lambda primals, outs, cts, dimensions: [
+    b.op("irax.rev", cts[0], dimensions=dimensions)]
+
+
+def vjp_reduce_sum(primals, outs, cts, axes):
+    x = aval_of(primals[0])
+    kept = [i for i in range(x.ndim) if i not in axes]
+    return [b.broadcast_in_dim(cts[0], x.shape, kept)]
+
+
+vjp_rules["irax.reduce_sum"] = vjp_reduce_sum
+
+
+def _vjp_extremum(primals, outs, cts, axes):
+    x = primals[0]
+    a = aval_of(x)
+    kept = [i for i in range(a.ndim) if i not in axes]
+    return [b.mul(b.broadcast_in_dim(cts[0], a.shape, kept), extremum_mask(x, outs[0], axes))]
+
+
+vjp_rules["irax.reduce_max"] = _vjp_extremum
+vjp_rules["irax.reduce_min"] = _vjp_extremum
+
+
+def vjp_reduce_prod(primals, outs, cts, axes):
+    x = primals[0]
+    a = aval_of(x)
+    kept = [i for i in range(a.ndim) if i not in axes]
+    return [b.div(b.broadcast_in_dim(b.mul(cts[0], outs[0]), a.shape, kept), x)]
+
+
+vjp_rules["irax.reduce_prod"] = vjp_reduce_prod
+
+
+def vjp_cumsum(primals, outs, cts, axis, reverse=False):
+    return [b.op("irax.cumsum", cts[0], axis=axis, reverse=not reverse)]
+
+
+vjp_rules["irax.cumsum"] = vjp_cumsum
+
+
+def vjp_cumprod(primals, outs, cts, axis, reverse=False):
+    summed = b.op("irax.cumsum", b.mul(cts[0], outs[0]), axis=axis, reverse=not reverse)
+    return [b.div(summed, primals[0])]
+
+
+vjp_rules["irax.cumprod"] = vjp_cumprod
+
+
+def vjp_slice(primals, outs, cts, start_indices, limit_indices, strides=None):
+    x = aval_of(primals[0])
+    out = aval_of(outs[0])
+    strides = strides or (1,) * x.ndim
+    low = list(start_indices)
+    interior = [s - 1 for s in strides]
+    high = [d - (lo + (n - 1) * s + 1) if n else d - lo
+            for d, lo, n, s in zip(x.shape, low, out.shape, strides)]
+    zero = b.full((), 0, x.dtype)
+    return [b.op("irax.pad", cts[0], zero, low=low, high=high, interior=interior)]
+
+
+vjp_rules["irax.slice"] = vjp_slice
+
+
+def vjp_pad(primals, outs, cts, low, high, interior=None):
+    """The operand's cotangent is the strided slice of ct where it landed;
+    the padding value's is everything else."""
+    x = aval_of(primals[0])
+    interior = interior or (0,) * x.ndim
+    ct = cts[0]
+    # Undo negative padding (cropping) by padding the cotangent back with zeros.
+    if any(lo < 0 or hi < 0 for lo, hi in zip(low, high)):
+        zero = b.full((), 0, x.dtype)
+        ct = b.op("irax.pad", ct, zero, low=[max(-lo, 0) for lo in low],
+                  high=[max(-hi, 0) for hi in high], interior=[0] * x.ndim)
+        low = [max(lo, 0) for lo in low]
+    start = list(low)
+    limit = [lo + (d - 1) * (it + 1) + 1 if d else lo for lo, d, it in zip(low, x.shape, interior)]
+    ct_x = b.op("irax.slice", ct, start_indices=start, limit_indices=limit,
+                strides=[it + 1 for it in interior])
+    total = b.reduce_sum(cts[0], list(range(x.ndim)))
+    ct_pv = b.sub(total, b.reduce_sum(ct_x, list(range(x.ndim))))
+    return [ct_x, ct_pv]
+
+
+vjp_rules["irax.pad"] = vjp_pad
+
+
+def vjp_concatenate(primals, outs, cts, dimension):
+    out, start = [], 0
+    shape = aval_of(cts[0]).shape
+    for p in primals:
+        n = aval_of(p).shape[dimension]
+        lo = [0] * len(shape)
+        hi = list(shape)
+        lo[dimension], hi[dimension] = start, start + n
+        out.append(b.op("irax.slice", cts[0], start_indices=lo, limit_indices=hi,
+                        strides=[1] * len(shape)))
+        start += n
+    return out
+
+
+vjp_rules["irax.concatenate"] = vjp_concatenate
+
+
+def vjp_dynamic_slice(primals, outs, cts, slice_sizes):
+    x, *idx = primals
+    return [b.op("irax.dynamic_update_slice", b.zeros_like(x), cts[0], *idx)] + [None] * len(idx)
+
+
+vjp_rules["irax.dynamic_slice"] = vjp_dynamic_slice
+
+
+def vjp_dynamic_update_slice(primals, outs, cts):
+    x, u, *idx = primals
+    ct_x = b.op("irax.dynamic_update_slice", cts[0], b.zeros_like(u), *idx)
+    ct_u = b.op("irax.dynamic_slice", cts[0], *idx, slice_sizes=aval_of(u).shape)
+    return [ct_x, ct_u] + [None] * len(idx)
+
+
+vjp_rules["irax.dynamic_update_slice"] = vjp_dynamic_update_slice
+
+
+def vjp_gather(primals, outs, cts):
+    x, idx = primals
+    return [b.op("irax.scatter", b.zeros_like(x), idx, cts[0], mode="add"), None]
+
+
+vjp_rules["irax.gather"] = vjp_gather
+
+
+def vjp_scatter(primals, outs, cts, mode):
+    x, idx, u = primals
+    if mode == "add":
+        return [cts[0], None, b.op("irax.gather", cts[0], idx)]
+    if mode == "set":
+        ct_x = b.op("irax.scatter", cts[0], idx, b.zeros_like(u), mode="set")
+        return [ct_x, None, b.op("irax.gather", cts[0], idx)]
+    raise NotImplementedError(f"no VJP rule for 'irax.scatter' with mode={mode!r}")
+
+
+vjp_rules["irax.scatter"] = vjp_scatter
+
+
+def vjp_dot_general(primals, outs, cts, lhs_contracting, rhs_contracting, lhs_batch=(),
+                    rhs_batch=()):
+    x, y = primals
+    ct = cts[0]
+    xa, ya = aval_of(x), aval_of(y)
+    lb, lc, rb, rc = list(lhs_batch), list(lhs_contracting), list(rhs_batch), list(rhs_contracting)
+    lf = [i for i in range(xa.ndim) if i not in lb and i not in lc]
+    rf = [i for i in range(ya.ndim) if i not in rb and i not in rc]
+    nb = len(lb)
+    # ct dims: batch, lhs free, rhs free.
+    ct_lf = list(range(nb, nb + len(lf)))
+    ct_rf = list(range(nb + len(lf), nb + len(lf) + len(rf)))
+    batch = list(range(nb))
+    # d lhs: contract ct's rhs-free dims with y's free dims -> [batch, lf, rc sorted].
+    dx = b.dot_general(ct, y, ct_rf, rf, batch, rb)
+    src = lb + lf + [lc[rc.index(r)] for r in sorted(rc)]
+    dx = b.transpose(dx, [src.index(d) for d in range(xa.ndim)])
+    # d rhs: contract ct's lhs-free dims with x's free dims -> [batch, rf, lc sorted].
+    dy = b.dot_general(ct, x, ct_lf, lf, batch, lb)
+    src = rb + rf + [rc[lc.index(l)] for l in sorted(lc)]
+    dy = b.transpose(dy, [src.index(d) for d in range(ya.ndim)])
+    return [dx, dy]
+
+
+vjp_rules["irax.dot_general"] = vjp_dot_general

@@ -1,0 +1,411 @@
+"""Automatic differentiation API (JAX's names and semantics) over irax.jvp / irax.vjp.
+
+Each transformation traces the function into a callee and applies the
+higher-order op to it (see transform.py): under a trace the op stays in the
+IR until the expansion passes; eagerly it is compiled (once per IR text) and
+run.  Eagerly, the function is traced with concrete values, so Python
+control flow on values works, as in JAX.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from irax.dialects.types import FLOATS
+
+from . import core
+from .api import as_operand, fun_name, leaf_aval
+from .core import Tracer, bind, current_trace
+from .transform import apply_higher_order, trace_callee
+from .tree_util import tree_flatten, tree_map, tree_structure
+
+
+def stop_gradient(x):
+    """The identity, with a zero derivative (applied to every leaf of a pytree)."""
+    return tree_map(lambda v: bind("irax.stop_gradient", [as_operand(v)])[0], x)
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+def _argnums_tuple(argnums, nargs, what):
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise ValueError(f"{what}: argnums={argnums} out of range for a function called with "
+                             f"{nargs} positional arguments")
+    return single, tuple(a % nargs for a in nums)
+
+
+def _flatten_args(args, argnums):
+    """Leaves of all args, and for each argnum the leaf index range it owns."""
+    leaves, ranges = [], {}
+    for i, a in enumerate(args):
+        ls, _ = tree_flatten(a)
+        ranges[i] = (len(leaves), len(leaves) + len(ls))
+        leaves.extend(ls)
+    _, in_tree = tree_flatten((tuple(args), {}))
+    return leaves, in_tree, ranges
+
+
+def _concrete_tree(tree):
+    """The tree with tracers replaced by their concrete values (None if any lacks one)."""
+    leaves, treedef = tree_flatten(tree)
+    out = []
+    for x in leaves:
+        if isinstance(x, Tracer):
+            if x._concrete is None:
+                return None
+            x = x._concrete
+        out.append(x)
+    return treedef.unflatten(out)
+
+
+def _eager_values(fn, args):
+    """Run `fn` on the concrete values of `args` with all traces suspended."""
+    cargs = _concrete_tree(args)
+    if cargs is None:
+        return None
+    saved = list(core._trace_stack)
+    core._trace_stack.clear()
+    try:
+        return fn(*cargs)
+    finally:
+        core._trace_stack[:] = saved
+
+
+def _under_concrete_trace():
+    t = current_trace()
+    return t is not None and t.concrete
+
+
+def _check_float_inputs(leaves, what):
+    for x in leaves:
+        aval, _ = leaf_aval(x)
+        if aval.dtype not in FLOATS:
+            raise TypeError(f"{what} requires real-valued inputs (input dtype that is a sub-dtype "
+                            f"of np.inexact), but got {aval.dtype}. If you want to use integer or "
+                            "boolean inputs, use vjp.")
+
+
+# --------------------------------------------------------------------------
+# reverse mode
+# --------------------------------------------------------------------------
+
+def value_and_grad(fun, argnums=0, has_aux=False):
+    """`(f(x), df/dx)` for a scalar-output `f`, like `jax.value_and_grad`."""
+
+    @functools.wraps(fun)
+    def value_and_grad_f(*args):
+        single, nums = _argnums_tuple(argnums, len(args), "grad")
+        leaves, in_tree, ranges = _flatten_args(args, nums)
+        diff = [j for i in nums for j in range(*ranges[i])]
+        _check_float_inputs([leaves[j] for j in diff], "grad")
+        traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves)
+        outs = traced.outs
+        if has_aux:
+            if traced.out_tree.kind is not tuple or len(traced.out_tree.children) != 2:
+                raise TypeError("has_aux=True requires the function to return a pair (out, aux)")
+            n_main = traced.out_tree.children[0].num_leaves
+        else:
+            n_main = len(outs)
+        if n_main != 1 or outs[0].aval.shape != ():
+            shapes = [o.aval.shape for o in outs[:n_main]]
+            raise TypeError(f"Gradient only defined for scalar-output functions. Output had "
+                            f"shape: {shapes[0] if len(shapes) == 1 else shapes}")
+        if outs[0].aval.dtype not in FLOATS:
+            raise TypeError(f"grad requires real-valued outputs (output dtype that is a sub-dtype "
+                            f"of np.floating), but got {outs[0].aval.dtype}")
+        seeds = [np.ones((), _np_dtype(outs[0].aval.dtype))] + \
+            [np.zeros(o.aval.shape, _np_dtype(o.aval.dtype)) for o in outs[1:]]
+        result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
+        concretes = None
+        if _under_concrete_trace():
+            vals = _eager_values(value_and_grad(fun, argnums, has_aux), args)
+            if vals is not None:
+                concretes = tree_flatten(vals)[0]
+        res = apply_higher_order("irax.vjp", traced, leaves, result_avals, extra=seeds,
+                                 argnums=diff, concretes=concretes)
+        for r, o in zip(res, outs):
+            r.weak_type = o.weak_type
+        value = traced.out_tree.unflatten(res[:len(outs)])
+        grads, k = [], len(outs)
+        for i in nums:
+            lo, hi = ranges[i]
+            grads.append(tree_structure(args[i]).unflatten(res[k:k + hi - lo]))
+            k += hi - lo
+        g = grads[0] if single else tuple(grads)
+        if has_aux:
+            return (value[0], value[1]), g
+        return value, g
+    return value_and_grad_f
+
+
+def _np_dtype(dtype):
+    return np.float32 if dtype == "bfloat16" else np.dtype(dtype)
+
+
+def grad(fun, argnums=0, has_aux=False):
+    """The gradient of a scalar-output `fun`, like `jax.grad`."""
+    vg = value_and_grad(fun, argnums, has_aux)
+
+    @functools.wraps(fun)
+    def grad_f(*args):
+        (value, g) = vg(*args)
+        if has_aux:
+            return g, value[1]
+        return g
+    return grad_f
+
+
+def vjp(fun, *primals, has_aux=False):
+    """`(f(primals), pullback)` like `jax.vjp`; `pullback(ct)` returns one cotangent per primal."""
+    leaves, in_tree, ranges = _flatten_args(primals, range(len(primals)))
+    traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves)
+    outs = traced.outs
+    concretes = [o._concrete for o in outs] if _under_concrete_trace() else None
+    values = apply_higher_order("irax.call", traced, leaves, [o.aval for o in outs],
+                                concretes=concretes)
+    for v, o in zip(values, outs):
+        v.weak_type = o.weak_type
+    out_tree = traced.out_tree
+    if has_aux:
+        main_tree, aux_tree = out_tree.children
+        n_main = main_tree.num_leaves
+    else:
+        main_tree, n_main = out_tree, len(outs)
+    diff = [j for j, x in enumerate(leaves) if leaf_aval(x)[0].dtype in FLOATS]
+
+    def pullback(ct):
+        ct_leaves, ct_tree = tree_flatten(ct)
+        if ct_tree != main_tree:
+            raise TypeError(f"vjp pullback: cotangent structure {ct_tree} does not match the "
+                            f"output structure {main_tree}")
+        cts = []
+        for c, o in zip(ct_leaves, outs[:n_main]):
+            c = as_operand(c)
+            if c.aval.shape != o.aval.shape:
+                raise TypeError(f"vjp pullback: cotangent shape {c.aval.shape} does not match "
+                                f"primal output shape {o.aval.shape}")
+            cts.append(c)
+        cts += [np.zeros(o.aval.shape, _np_dtype(o.aval.dtype)) for o in outs[n_main:]]
+        result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
+        res = apply_higher_order("irax.vjp", traced, leaves, result_avals, extra=cts, argnums=diff)
+        grads = dict(zip(diff, res[len(outs):]))
+        flat = []
+        for j, x in enumerate(leaves):
+            if j in grads:
+                flat.append(grads[j])
+            else:  # integer inputs have zero cotangents
+                aval = leaf_aval(x)[0]
+                flat.append(as_operand(np.zeros(aval.shape, _np_dtype(aval.dtype))))
+        return tuple(tree_structure(p).unflatten(flat[ranges[i][0]:ranges[i][1]])
+                     for i, p in enumerate(primals))
+
+    value = out_tree.unflatten(values)
+    if has_aux:
+        return value[0], pullback, value[1]
+    return value, pullback
+
+
+# --------------------------------------------------------------------------
+# forward mode
+# --------------------------------------------------------------------------
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """`(f(primals), df(primals)·tangents)` like `jax.jvp`."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples or lists with one entry per "
+                        f"positional argument; got {type(primals).__name__} and "
+                        f"{type(tangents).__name__}")
+    if len(primals) != len(tangents):
+        raise TypeError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    leaves, in_tree, _ = _flatten_args(primals, ())
+    t_leaves, t_tree = tree_flatten(tuple(tangents))
+    if tree_structure(tuple(primals)) != t_tree:
+        raise TypeError(f"jvp: primal and tangent arguments must have the same tree structure; "
+                        f"got {tree_structure(tuple(primals))} and {t_tree}")
+    diff = []
+    tans = []
+    for j, (p, t) in enumerate(zip(leaves, t_leaves)):
+        pa, ta = leaf_aval(p)[0], leaf_aval(t)[0]
+        if pa.shape != ta.shape:
+            raise TypeError(f"jvp: primal and tangent shapes differ: {pa.shape} vs {ta.shape}")
+        if pa.dtype in FLOATS:
+            if ta.dtype != pa.dtype:
+                raise TypeError(f"jvp: primal dtype {pa.dtype} and tangent dtype {ta.dtype} "
+                                "differ")
+            diff.append(j)
+            tans.append(t)
+    traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves)
+    outs = traced.outs
+    result_avals = [o.aval for o in outs] * 2
+    concretes = None
+    if _under_concrete_trace():
+        vals = _eager_values(lambda *a: jvp(fun, a[:len(primals)], a[len(primals):], has_aux),
+                             tuple(primals) + tuple(tangents))
+        if vals is not None:
+            primal_out, tangent_out = vals[0], vals[1]
+            concretes = tree_flatten(primal_out)[0] + tree_flatten(tangent_out)[0]
+    res = apply_higher_order("irax.jvp", traced, leaves, result_avals, extra=tans, argnums=diff,
+                             concretes=concretes)
+    n = len(outs)
+    for r, o in zip(res[:n], outs):
+        r.weak_type = o.weak_type
+    primal_out = traced.out_tree.unflatten(res[:n])
+    tangent_out = traced.out_tree.unflatten(res[n:])
+    if has_aux:
+        return primal_out[0], tangent_out[0], primal_out[1]
+    return primal_out, tangent_out
+
+
+def linearize(fun, *primals):
+    """`(f(primals), f_jvp)` where `f_jvp(*tangents)` is the JVP at `primals`."""
+    out, _ = jvp(fun, primals, tree_map(_zeros_like_leaf, primals))
+
+    def f_jvp(*tangents):
+        return jvp(fun, primals, tangents)[1]
+    return out, f_jvp
+
+
+def _zeros_like_leaf(x):
+    aval = leaf_aval(x)[0]
+    return np.zeros(aval.shape, _np_dtype(aval.dtype))
+
+
+# --------------------------------------------------------------------------
+# Jacobians and Hessians (vmap over jvp / vjp)
+# --------------------------------------------------------------------------
+
+def _std_basis(leaves):
+    """Identity rows spanning the flattened inputs, split per leaf."""
+    sizes = [leaf_aval(x)[0].size for x in leaves]
+    n = sum(sizes)
+    dtype = leaf_aval(leaves[0])[0].dtype
+    eye = np.eye(n, dtype=_np_dtype(dtype))
+    out, k = [], 0
+    for x, s in zip(leaves, sizes):
+        out.append(eye[:, k:k + s].reshape((n,) + leaf_aval(x)[0].shape))
+        k += s
+    return out
+
+
+def jacfwd(fun, argnums=0, has_aux=False):
+    """The Jacobian by forward mode: one (vmapped) JVP per input basis vector."""
+    from .vmap import vmap
+
+    def jac(*args):
+        single, nums = _argnums_tuple(argnums, len(args), "jacfwd")
+        dyn = [args[i] for i in nums]
+        d_leaves, d_tree = tree_flatten(tuple(dyn))
+        _check_float_inputs(d_leaves, "jacfwd")
+
+        def f_dyn(*dargs):
+            full = list(args)
+            for i, a in zip(nums, dargs):
+                full[i] = a
+            return fun(*full)
+
+        basis = _std_basis(d_leaves)
+
+        def push(*t_leaves):
+            tangents = d_tree.unflatten(list(t_leaves))
+            return jvp(f_dyn, tuple(dyn), tuple(tangents), has_aux=has_aux)
+
+        if has_aux:
+            y, jt, aux = vmap(push, out_axes=(None, -1, None))(*basis)
+        else:
+            y, jt = vmap(push, out_axes=(None, -1))(*basis)
+        jac_tree = _split_jacobian(jt, d_leaves, single, nums, args, axis_last=True)
+        return (jac_tree, aux) if has_aux else jac_tree
+    return jac
+
+
+def jacrev(fun, argnums=0, has_aux=False):
+    """The Jacobian by reverse mode: one (vmapped) VJP per output basis vector."""
+    from .vmap import vmap
+
+    def jac(*args):
+        single, nums = _argnums_tuple(argnums, len(args), "jacrev")
+        dyn = [args[i] for i in nums]
+        _check_float_inputs(tree_flatten(tuple(dyn))[0], "jacrev")
+
+        def f_dyn(*dargs):
+            full = list(args)
+            for i, a in zip(nums, dargs):
+                full[i] = a
+            return fun(*full)
+
+        if has_aux:
+            y, pullback, aux = vjp(f_dyn, *dyn, has_aux=True)
+        else:
+            y, pullback = vjp(f_dyn, *dyn)
+        y_leaves, y_tree = tree_flatten(y)
+        basis = _std_basis(y_leaves)
+        rows = vmap(lambda *cts: pullback(y_tree.unflatten(list(cts))))(*basis)
+        # rows: tuple over dyn args of trees with leading axis = flattened output size.
+        out = _rows_to_jacobian(rows, y_leaves, y_tree, single)
+        return (out, aux) if has_aux else out
+    return jac
+
+
+def _split_jacobian(jt, d_leaves, single, nums, args, axis_last):
+    """jt: output tree whose leaves have a trailing axis over all input elements."""
+    from . import numpy as jnp
+    sizes = [leaf_aval(x)[0].size for x in d_leaves]
+    shapes = [leaf_aval(x)[0].shape for x in d_leaves]
+
+    def split_leaf(y):
+        parts, k = [], 0
+        for s, shp in zip(sizes, shapes):
+            part = y[..., k:k + s]
+            parts.append(jnp.reshape(part, y.shape[:-1] + shp))
+            k += s
+        return parts
+
+    out_leaves, out_tree = tree_flatten(jt)
+    per_out = [split_leaf(y) for y in out_leaves]
+    # Rebuild: for each output leaf, a tuple over dyn args (each a tree like the arg).
+    dyn_trees = [tree_structure(args[i]) for i in nums]
+
+    def for_output(parts):
+        res, k = [], 0
+        for t in dyn_trees:
+            res.append(t.unflatten(parts[k:k + t.num_leaves]))
+            k += t.num_leaves
+        return res[0] if single else tuple(res)
+    return out_tree.unflatten([for_output(p) for p in per_out])
+
+
+def _rows_to_jacobian(rows, y_leaves, y_tree, single):
+    from . import numpy as jnp
+    sizes = [leaf_aval(y)[0].size for y in y_leaves]
+    shapes = [leaf_aval(y)[0].shape for y in y_leaves]
+    args_rows = rows[0] if single else rows
+
+    def split(r):
+        parts, k = [], 0
+        for s, shp in zip(sizes, shapes):
+            parts.append(jnp.reshape(r[k:k + s], shp + r.shape[1:]))
+            k += s
+        return parts
+
+    if single:
+        per_leaf = [split(r) for r in tree_flatten(args_rows)[0]]
+        a_tree = tree_structure(args_rows)
+        return y_tree.unflatten([a_tree.unflatten([p[i] for p in per_leaf])
+                                 for i in range(len(y_leaves))])
+    outs = []
+    for i in range(len(y_leaves)):
+        outs.append(tuple(tree_structure(a).unflatten([split(r)[i] for r in tree_flatten(a)[0]])
+                          for a in args_rows))
+    return y_tree.unflatten(outs)
+
+
+def hessian(fun, argnums=0, has_aux=False):
+    """jacfwd(jacrev(f)), like `jax.hessian`."""
+    return jacfwd(jacrev(fun, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+
