@@ -534,7 +534,9 @@ def _signless(t: ir.Type) -> ir.Type:
     t = t.maybe_downcast()
     if isinstance(t, ir.RankedTensorType):
         et = _signless(t.element_type)
-        return t if et == t.element_type else ir.RankedTensorType.get(t.shape, et, loc=ir.Location.unknown())
+        if et == t.element_type:
+            return t
+        return ir.RankedTensorType.get(t.shape, et, loc=ir.Location.unknown())
     if isinstance(t, ir.IntegerType) and t.is_unsigned:
         return ir.IntegerType.get_signless(t.width)
     return t
