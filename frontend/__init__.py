@@ -7,6 +7,7 @@ from . import array_methods  # noqa: F401  (installs operators on Array and trac
 from . import lax, nn, tree_util  # noqa: F401
 from . import numpy  # noqa: F401
 from .api import jit, make_ir  # noqa: F401
+from .vmap import vmap  # noqa: F401
 from .ad import grad, hessian, jacfwd, jacrev, jvp, linearize, stop_gradient, value_and_grad, vjp  # noqa: F401
 from .devices import default_backend  # noqa: F401
 from irax.dialects.ops import IraxTypeError  # noqa: F401
