@@ -4,3 +4,4 @@ from .types import Aval, aval_of, aval_of_type, tensor_type, element_type
 from .ops import OPS, OpDef, ShapeError, emit, attrs_of, verify_module
 from . import jvp, vjp  # noqa: F401,E402  (register the autodiff ops and expansions)
 from . import batching  # noqa: F401,E402  (registers irax.vmap and its expansion)
+from . import control_flow  # noqa: F401,E402  (registers irax.cond/while/scan and their rules)

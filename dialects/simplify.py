@@ -197,7 +197,9 @@ def dce_block(block) -> bool:
         for region in op.regions:
             for inner in region.blocks:
                 changed |= dce_block(inner)
-        if op.name.startswith("irax.") and all(not list(r.uses) for r in op.results):
+        # (an op without results, i.e. the irax.yield terminator, is never dead)
+        if op.name.startswith("irax.") and len(op.results) and \
+                all(not list(r.uses) for r in op.results):
             op.erase()
             changed = True
     return changed

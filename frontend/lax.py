@@ -336,3 +336,6 @@ def sort(operand, dimension=-1, is_stable=True, num_keys=1):
 def stop_gradient(x):
     from .ad import stop_gradient as _sg
     return _sg(x)
+
+
+from .control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402,F401

@@ -1,0 +1,400 @@
+"""Structured control flow with JAX's signatures: cond, switch, while_loop,
+fori_loop, scan, map.
+
+Each Python function (branch, loop body) is traced once, abstractly, into a
+region of an `irax.cond` / `irax.while` / `irax.scan` op.  A `RegionTrace`
+records it into a temporary private func.func of the current module (so jit
+callees it creates land in the module); its body is then cloned into the
+op's region and the func is erased.  Values the function closes over become
+trailing operands of the op and block arguments of the region, which keeps
+the region ops isolated from above.
+
+With no trace active the op runs eagerly: it is built inside a small `main`
+function, compiled once per IR text and called.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from irax.dialects import Aval, aval_of, get_context, ir
+from irax.dialects import control_flow as cf
+from irax.dialects.ops import IraxTypeError
+from irax.lowering.pipeline import compile_to_executable
+
+from . import dtypes
+from .api import as_operand, fun_name
+from .core import Array, IRModule, Trace, Tracer, current_trace, is_array, user_line, \
+    user_location
+from .devices import default_backend_object
+from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+
+__all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map"]
+
+
+# --------------------------------------------------------------------------
+# Tracing a function into a region
+# --------------------------------------------------------------------------
+
+class RegionTrace(Trace):
+    """A Trace whose function body becomes a region of a control-flow op."""
+
+    def __init__(self, irmodule, name, arg_avals):
+        super().__init__(irmodule, name, arg_avals)
+        with get_context():
+            self.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
+
+
+class Region:
+    """`fun(*args)` traced on avals (`args_tree` unflattens them to the
+    positional arguments); outputs flattened.
+
+    `captured`: the outer values the function closed over, in order.
+    """
+
+    def __init__(self, fun, role, args_tree, avals, weaks):
+        parent = current_trace()
+        self.fun, self.role, self.name = fun, role, fun_name(fun)
+        self.trace = RegionTrace(parent.irmodule, self.name, avals)
+        tracers = self.trace.arg_tracers(avals, weaks)
+        with self.trace:
+            out = fun(*tree_unflatten(args_tree, tracers))
+            leaves, self.out_tree = tree_flatten(out)
+            outs = []
+            for o in leaves:
+                if not (is_array(o) or isinstance(o, (bool, int, float, np.ndarray, np.generic))):
+                    raise TypeError(f"{role} {self.name!r} returned a value of type "
+                                    f"{type(o).__name__} (at {user_line()}); it must return "
+                                    "arrays or pytrees of arrays")
+                outs.append(as_operand(o))
+        self.trace.finish(outs)
+        self.outs = outs
+        self.out_avals = [o.aval for o in outs]
+        self.out_weak = [o.weak_type for o in outs]
+        self.captured = self.trace.captured_values
+        self.num_args = len(avals)
+
+    @property
+    def block(self):
+        return self.trace.func.regions[0].blocks[0]
+
+    def builder(self, capture_slot):
+        """A region-body builder: block args = (args..., all captures), where
+        this function's k-th capture sits at block arg `capture_slot[k]`."""
+        def body(args):
+            mine = list(args[:self.num_args]) + [args[capture_slot[id(v)]] for v in self.captured]
+            return cf.clone_block(self.block, mine)
+        return body
+
+    def erase(self):
+        self.trace.func.operation.erase()
+
+    def describe(self):
+        return f"{self.role} {self.name!r}"
+
+
+def _args_tree(*trees):
+    """The tree of a positional-argument tuple whose elements have `trees`."""
+    return PyTreeDef(tuple, None, tuple(trees))
+
+
+def _union_captures(regions, first_slot):
+    """All regions' captures (deduplicated) and each one's block-argument slot."""
+    values, slot = [], {}
+    for r in regions:
+        for v in r.captured:
+            if id(v) not in slot:
+                slot[id(v)] = first_slot + len(values)
+                values.append(v)
+    return values, slot
+
+
+def _types(avals):
+    return "(" + ", ".join(a.str_short() for a in avals) + ")"
+
+
+def _signature(tree, avals):
+    return tree, tuple(avals)
+
+
+# --------------------------------------------------------------------------
+# Emitting the op: under a trace, or eagerly
+# --------------------------------------------------------------------------
+
+def _emit(build, operands, weaks):
+    """Lift `operands` into the current trace and `build(values)` the op there."""
+    trace = current_trace()
+    with get_context(), user_location(), trace.ip:
+        values = [trace.lift(x) for x in operands]
+        results = build(values)
+    return [Tracer(trace, v, aval_of(v), w) for v, w in zip(results, weaks)]
+
+
+_executables: dict = {}
+
+
+def _run(name, impl, operands):
+    """`impl(operand tracers) -> output tracers`, under the current trace or,
+    with none, compiled inside a `main` function and run now."""
+    operands = [as_operand(x) for x in operands]
+    if current_trace() is not None:
+        return impl(operands)
+    avals = [x.aval for x in operands]
+    irm = IRModule()
+    main = Trace(irm, name, avals)
+    with main:
+        outs = impl(main.arg_tracers(avals, [x.weak_type for x in operands]))
+    main.finish(outs)
+    values = operands + main.captured_values
+    backend = next((v.backend for v in values if isinstance(v, Array)), None) \
+        or default_backend_object()
+    with get_context():
+        key = (irm.module.operation.get_asm(enable_debug_info=False), main.name, backend.platform)
+    exe = _executables.get(key)
+    if exe is None:
+        exe = _executables[key] = compile_to_executable(irm.module, main.name, backend)
+    bufs = [_buffer(v, backend) for v in values]
+    res = exe(bufs, len(outs))
+    return [Array(b, o.aval, o.weak_type, backend) for b, o in zip(res, outs)]
+
+
+def _buffer(v, backend):
+    if isinstance(v, Tracer):
+        if v._concrete is None:
+            raise TypeError("a traced value without a concrete value reached an eager "
+                            "control-flow op")
+        v = v._concrete
+    if v.backend is backend:
+        return v._buffer
+    return backend.put(np.asarray(v), v.aval.dtype)
+
+
+# --------------------------------------------------------------------------
+# cond / switch
+# --------------------------------------------------------------------------
+
+def cond(pred, true_fun, false_fun, *operands, operand=None):
+    """`true_fun(*operands)` if `pred` else `false_fun(*operands)`; only one runs."""
+    if operand is not None:
+        operands = operands + (operand,)
+    p = as_operand(pred)
+    if p.aval.shape != ():
+        raise IraxTypeError(f"cond: pred must be a scalar, got {p.aval.str_short()} "
+                            f"(at {user_line()})")
+    if p.aval.dtype != "bool":
+        if not dtypes.issubdtype(p.aval.dtype, np.integer):
+            raise IraxTypeError(f"cond: pred must be a bool or integer scalar, got "
+                                f"{p.aval.str_short()} (at {user_line()})")
+        from . import lax
+        p = lax.ne(p, 0)
+    return _branches("cond", p, [false_fun, true_fun], ["false_fun", "true_fun"], operands)
+
+
+def switch(index, branches, *operands, operand=None):
+    """`branches[clamp(index, 0, len(branches) - 1)](*operands)`."""
+    if operand is not None:
+        operands = operands + (operand,)
+    branches = list(branches)
+    if not branches:
+        raise ValueError(f"switch: needs at least one branch (at {user_line()})")
+    i = as_operand(index)
+    if i.aval.shape != () or not (dtypes.issubdtype(i.aval.dtype, np.integer)
+                                  or i.aval.dtype == "bool"):
+        raise IraxTypeError(f"switch: index must be an integer scalar, got {i.aval.str_short()} "
+                            f"(at {user_line()})")
+    if len(branches) == 1:
+        return branches[0](*operands)
+    from . import lax
+    if i.aval.dtype not in ("int32", "int64"):
+        i = lax.convert_element_type(i, "int32")
+    return _branches("switch", i, branches, [f"branches[{k}]" for k in range(len(branches))],
+                     operands)
+
+
+def _branches(api, index, funs, roles, operands):
+    leaves, in_tree = tree_flatten(tuple(operands))
+    where = user_line()
+    result = {}
+
+    def impl(flat):
+        idx, args = flat[0], flat[1:]
+        avals, weaks = [a.aval for a in args], [a.weak_type for a in args]
+        regions = [Region(f, r, in_tree, avals, weaks) for f, r in zip(funs, roles)]
+        try:
+            first = regions[0]
+            for r in regions[1:]:
+                if (r.out_tree, r.out_avals) != (first.out_tree, first.out_avals):
+                    raise IraxTypeError(
+                        f"{api}: the branches must return the same types, but "
+                        f"{first.describe()} returns {_show(first)} and {r.describe()} returns "
+                        f"{_show(r)} (at {where})")
+            captures, slot = _union_captures(regions, len(args))
+            weak = [builtins.all(r.out_weak[k] for r in regions) for k in range(len(first.outs))]
+            outs = _emit(lambda vs: cf.cond(vs[0], vs[1:], [r.builder(slot) for r in regions],
+                                            first.out_avals),
+                         [idx] + list(args) + captures, weak)
+        finally:
+            for r in regions:
+                r.erase()
+        result["tree"] = first.out_tree
+        return outs
+
+    outs = _run(api, impl, [index] + leaves)
+    return tree_unflatten(result["tree"], outs)
+
+
+def _show(region):
+    if region.out_tree.num_leaves == 1 and region.out_tree.kind is None:
+        return region.out_avals[0].str_short()
+    return f"{_types(region.out_avals)} with structure {region.out_tree}"
+
+
+# --------------------------------------------------------------------------
+# while_loop / fori_loop
+# --------------------------------------------------------------------------
+
+def while_loop(cond_fun, body_fun, init_val):
+    """Repeat `val = body_fun(val)` while `cond_fun(val)`; returns the final `val`."""
+    leaves, tree = tree_flatten(init_val)
+    where = user_line()
+
+    def impl(carry):
+        avals, weaks = [a.aval for a in carry], [a.weak_type for a in carry]
+        c = Region(cond_fun, "cond_fun", _args_tree(tree), avals, weaks)
+        try:
+            body = Region(body_fun, "body_fun", _args_tree(tree), avals, weaks)
+        except BaseException:
+            c.erase()
+            raise
+        try:
+            if c.out_tree.num_leaves != 1 or c.out_avals[0] != Aval((), "bool"):
+                raise IraxTypeError(
+                    f"while_loop: cond_fun {c.name!r} must return a bool scalar, got "
+                    f"{_types(c.out_avals)} (at {where})")
+            _check_carry("while_loop", body, body.out_tree, body.out_avals, tree, avals, where)
+            consts, slot = _union_captures([c, body], 0)
+            k = len(consts)
+            cond_b, body_b = _consts_first(c, slot, k), _consts_first(body, slot, k)
+            weak = [w and bw for w, bw in zip(weaks, body.out_weak)]
+            outs = _emit(lambda vs: cf.while_loop(vs[:k], vs[k:], cond_b, body_b),
+                         consts + list(carry), weak)
+        finally:
+            c.erase()
+            body.erase()
+        return outs
+
+    return tree_unflatten(tree, _run("while_loop", impl, leaves))
+
+
+def _consts_first(region, slot, k):
+    """A builder for block args (consts..., carry...) of a region traced on the carry."""
+    def body(args):
+        mine = list(args[k:k + region.num_args]) + [args[slot[id(v)]] for v in region.captured]
+        return cf.clone_block(region.block, mine)
+    return body
+
+
+def _check_carry(api, region, out_tree, out_avals, tree, avals, where):
+    if out_tree != tree or list(out_avals) != list(avals):
+        raise IraxTypeError(
+            f"{api}: {region.describe()} must return a carry of the same type as its input: "
+            f"the input carry is {_types(avals)} with structure {tree}, but it returns "
+            f"{_types(out_avals)} with structure {out_tree} (at {where})")
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """`for i in range(lower, upper): val = body_fun(i, val)`.
+
+    Python int bounds make it a scan (so it is reverse-differentiable); traced
+    bounds make it a while_loop.
+    """
+    static = all(isinstance(b, (int, np.integer)) and not isinstance(b, bool)
+                 for b in (lower, upper))
+    if static:
+        lo, hi = int(lower), int(upper)
+        dtype = dtypes.default_int()
+
+        def step(carry, _):
+            i, val = carry
+            return (i + np.asarray(1, dtypes.np_dtype(dtype)), body_fun(i, val)), None
+        (_, out), _ = scan(step, (np.asarray(lo, dtypes.np_dtype(dtype)), init_val), None,
+                           length=builtins.max(hi - lo, 0))
+        return out
+    lo, hi = as_operand(lower), as_operand(upper)
+    dtype, _ = dtypes.result_type((lo.aval.dtype, lo.weak_type), (hi.aval.dtype, hi.weak_type))
+    from . import lax
+    lo, hi = lax.convert_element_type(lo, dtype), lax.convert_element_type(hi, dtype)
+
+    def keep_going(carry):
+        return carry[0] < carry[1]
+
+    def step(carry):
+        i, n, val = carry
+        return i + 1, n, body_fun(i, val)
+    return while_loop(keep_going, step, (lo, hi, init_val))[2]
+
+
+# --------------------------------------------------------------------------
+# scan / map
+# --------------------------------------------------------------------------
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """`carry, y = f(carry, x)` over the leading axis of `xs`; returns
+    `(final carry, ys stacked on axis 0)`."""
+    carry_leaves, carry_tree = tree_flatten(init)
+    x_leaves, x_tree = tree_flatten(xs)
+    x_leaves = [as_operand(x) for x in x_leaves]
+    where = user_line()
+    sizes = []
+    for x in x_leaves:
+        if x.aval.ndim == 0:
+            raise IraxTypeError(f"scan: scanned inputs must have a leading axis, got "
+                                f"{x.aval.str_short()} (at {where})")
+        sizes.append(x.aval.shape[0])
+    if length is not None:
+        length = int(length)
+        sizes.append(length)
+    if not sizes:
+        raise ValueError(f"scan: with no xs, pass length= (at {where})")
+    if len(set(sizes)) != 1:
+        raise IraxTypeError(f"scan: scanned inputs have different leading sizes "
+                            f"{tuple(sizes)} (at {where})")
+    n = sizes[0]
+    nc = len(carry_leaves)
+    result = {}
+
+    def impl(flat):
+        carry, xs_ = flat[:nc], flat[nc:]
+        avals = [a.aval for a in carry] + [Aval(x.aval.shape[1:], x.aval.dtype) for x in xs_]
+        weaks = [a.weak_type for a in carry] + [x.weak_type for x in xs_]
+        body = Region(f, "body_fun", _args_tree(carry_tree, x_tree), avals, weaks)
+        try:
+            if body.out_tree.kind is not tuple or len(body.out_tree.children) != 2:
+                raise IraxTypeError(f"scan: body_fun {body.name!r} must return a pair "
+                                    f"(carry, y), got structure {body.out_tree} (at {where})")
+            c_tree, y_tree = body.out_tree.children
+            c_avals, y_avals = body.out_avals[:c_tree.num_leaves], body.out_avals[c_tree.num_leaves:]
+            _check_carry("scan", body, c_tree, c_avals, carry_tree, avals[:nc], where)
+            consts, slot = _union_captures([body], 0)
+            k = len(consts)
+            body_b = _consts_first(body, slot, k)
+            weak = [w and bw for w, bw in zip(weaks[:nc], body.out_weak)] + \
+                body.out_weak[nc:]
+            outs = _emit(lambda vs: cf.scan(vs[:k], vs[k:k + nc], vs[k + nc:], body_b, n,
+                                            bool(reverse), y_avals),
+                         consts + list(carry) + list(xs_), weak)
+        finally:
+            body.erase()
+        result["trees"] = (c_tree, y_tree)
+        return outs
+
+    outs = _run("scan", impl, carry_leaves + x_leaves)
+    c_tree, y_tree = result["trees"]
+    return (tree_unflatten(c_tree, outs[:nc]), tree_unflatten(y_tree, outs[nc:]))
+
+
+def map(f, xs):
+    """`stack([f(x) for x in xs])` computed sequentially (a scan without carry)."""
+    _, ys = scan(lambda _, x: ((), f(x)), (), xs)
+    return ys

@@ -1,0 +1,132 @@
+"""Lowering of the region ops to `scf` on tensors.
+
+The pattern driver walks post-order, so by the time a region op is lowered
+the ops inside its regions already are.  Each rule builds the scf op, then
+moves the region's ops into it (`_splice`): block arguments are replaced by
+the values they stand for (scf regions are not isolated, so loop-invariant
+operands are used directly) and `irax.yield` becomes the scf terminator.
+
+    irax.cond (i1, 2 branches)  -> scf.if
+    irax.cond (index)           -> nested scf.if on the index clamped to [0, N-1]
+    irax.while                  -> scf.while with tensor iter_args
+    irax.scan                   -> scf.for with tensor iter_args; x slices are
+                                   rank-reducing extract_slices at the step index,
+                                   y slices insert_slices into the stacked outputs
+"""
+from __future__ import annotations
+
+from iree.compiler import ir
+from iree.compiler.dialects import arith, scf, tensor
+
+from irax.dialects.control_flow import region_block, yielded
+
+from . import builders as B
+from .scalar import convert_scalar
+from .to_linalg import lowering
+
+
+def _splice(src_block, args, dest_block, make_term):
+    """Move `src_block`'s ops to the end of `dest_block`, its arguments bound to
+    `args`; `make_term(yielded values)` builds the ops after them and the terminator."""
+    vals = yielded(src_block)
+    anchor_at = len(list(dest_block.operations))
+    with ir.InsertionPoint(dest_block):
+        make_term(vals)
+    anchor = list(dest_block.operations)[anchor_at]
+    for a, v in zip(src_block.arguments, args):
+        a.replace_all_uses_with(v)
+    for o in list(src_block.operations)[:-1]:
+        o.move_before(anchor)
+
+
+def _result_types(op):
+    return [r.type for r in op.results]
+
+
+@lowering("irax.cond")
+def lower_cond(c):
+    op = c.op
+    index, operands = c.operands[0], c.operands[1:]
+    n = len(op.regions)
+    types = _result_types(op)
+    p = tensor.extract(index, [])
+    if c.in_avals[0].dtype == "bool":
+        if_op = scf.IfOp(p, types, has_else=True)
+        _splice(region_block(op, 1), operands, if_op.then_block, lambda vs: scf.YieldOp(vs))
+        _splice(region_block(op, 0), operands, if_op.else_block, lambda vs: scf.YieldOp(vs))
+        return list(if_op.results)
+    dtype = c.in_avals[0].dtype
+    i = convert_scalar(p, dtype, "int64") if dtype != "int64" else p
+    i = arith.maxsi(i, B.scalar_const("int64", 0))
+    i = arith.minsi(i, B.scalar_const("int64", n - 1))
+    return _switch_chain(op, operands, i, 0, n, types)
+
+
+def _switch_chain(op, operands, i, k, n, types):
+    """Branches k..n-1 as nested scf.if on `i == k` (IREE's stream conversion
+    does not handle scf.index_switch)."""
+    flag = arith.cmpi(arith.CmpIPredicate.eq, i, B.scalar_const("int64", k))
+    if_op = scf.IfOp(flag, types, has_else=True)
+    _splice(region_block(op, k), operands, if_op.then_block, lambda vs: scf.YieldOp(vs))
+    if k + 2 == n:
+        _splice(region_block(op, n - 1), operands, if_op.else_block, lambda vs: scf.YieldOp(vs))
+    else:
+        with ir.InsertionPoint(if_op.else_block):
+            scf.YieldOp(_switch_chain(op, operands, i, k + 1, n, types))
+    return list(if_op.results)
+
+
+@lowering("irax.while")
+def lower_while(c):
+    op = c.op
+    k = c.attrs.get("num_consts", 0)
+    consts, init = c.operands[:k], c.operands[k:]
+    types = _result_types(op)
+    w = scf.WhileOp(types, init)
+    loc = ir.Location.current
+    before = w.before.blocks.append(*types, arg_locs=[loc] * len(types))
+    after = w.after.blocks.append(*types, arg_locs=[loc] * len(types))
+
+    def condition(vs):
+        flag = tensor.extract(vs[0], [])
+        scf.ConditionOp(flag, list(before.arguments))
+    _splice(region_block(op, 0), consts + list(before.arguments), before, condition)
+    _splice(region_block(op, 1), consts + list(after.arguments), after, lambda vs: scf.YieldOp(vs))
+    return list(w.results)
+
+
+@lowering("irax.scan")
+def lower_scan(c):
+    op = c.op
+    at = c.attrs
+    length, reverse = at["length"], at.get("reverse", False)
+    k, nc = at.get("num_consts", 0), at["num_carry"]
+    consts, carry, xs = c.operands[:k], c.operands[k:k + nc], c.operands[k + nc:]
+    types = _result_types(op)
+    ys_init = [tensor.empty(list(ir.RankedTensorType(t).shape), ir.RankedTensorType(t).element_type)
+               for t in types[nc:]]
+    loop = scf.ForOp(B.index_const(0), B.index_const(length), B.index_const(1),
+                     list(carry) + ys_init)
+    body = loop.body
+    iters = list(loop.inner_iter_args)
+    dyn = ir.ShapedType.get_dynamic_stride_or_offset()
+    with ir.InsertionPoint(body):
+        iv = loop.induction_variable
+        idx = arith.subi(B.index_const(length - 1), iv) if reverse else iv
+        slices = []
+        for x in xs:
+            t = ir.RankedTensorType(x.type)
+            shape = list(t.shape)
+            st = ir.RankedTensorType.get(shape[1:], t.element_type)
+            slices.append(tensor.extract_slice(st, x, [idx], [], [], [dyn] + [0] * (len(shape) - 1),
+                                               [1] + shape[1:], [1] * len(shape)))
+
+    def step(vs):
+        outs = list(vs[:nc])
+        for y, acc in zip(vs[nc:], iters[nc:]):
+            shape = list(ir.RankedTensorType(acc.type).shape)
+            outs.append(tensor.insert_slice(y, acc, [idx], [], [], [dyn] + [0] * (len(shape) - 1),
+                                            [1] + shape[1:], [1] * len(shape)))
+        scf.YieldOp(outs)
+    _splice(region_block(op, 0), list(consts) + iters[:nc] + slices, body, step)
+    return list(loop.results)
