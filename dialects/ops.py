@@ -261,7 +261,10 @@ def _is_finite(avals):
 
 @define("irax.integer_pow", {"y": "int"})
 def _integer_pow(avals, y):
-    return _unary("irax.integer_pow", FLOATS + INTEGERS)(avals)
+    a = _unary("irax.integer_pow", FLOATS + INTEGERS)(avals)
+    if y < 0 and not is_float(a.dtype):
+        _fail("irax.integer_pow", f"integers cannot be raised to the negative power {y}", avals)
+    return a
 
 
 def _binary(name, allowed=None):

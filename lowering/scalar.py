@@ -68,16 +68,78 @@ def _not(dtype, x):
     return arith.xori(x, scalar_const(dtype, -1 if dtype != "bool" else 1))
 
 
+def _int_division(dtype, a, b, signed_op, unsigned_op, on_zero, on_overflow):
+    """Integer div/rem without UB, as XLA defines them: x/0 = -1, x%0 = x,
+    INT_MIN/-1 = INT_MIN, INT_MIN%-1 = 0 (the hardware would trap or give poison)."""
+    zero, one = scalar_const(dtype, 0), scalar_const(dtype, 1)
+    by_zero = compare("eq", dtype, b, zero)
+    if dtype in UNSIGNED or dtype == "bool":
+        safe = arith.select(by_zero, one, b)
+        return arith.select(by_zero, on_zero(a), unsigned_op(a, safe))
+    bits = ir.IntegerType(signless_element(dtype)).width
+    overflow = arith.andi(compare("eq", dtype, a, scalar_const(dtype, -(1 << (bits - 1)))),
+                          compare("eq", dtype, b, scalar_const(dtype, -1)))
+    bad = arith.ori(by_zero, overflow)
+    out = signed_op(a, arith.select(bad, one, b))
+    return arith.select(by_zero, on_zero(a), arith.select(overflow, on_overflow(a), out))
+
+
+def _div(dtype, a, b):
+    if is_float(dtype):
+        return arith.divf(a, b)
+    return _int_division(dtype, a, b, arith.divsi, arith.divui,
+                         lambda a: scalar_const(dtype, -1), lambda a: a)
+
+
 def _rem(dtype, a, b):
+    """C's fmod / remainder: the result takes the sign of the dividend."""
     if is_float(dtype):
         return arith.remf(a, b)
-    return (arith.remui if dtype in UNSIGNED else arith.remsi)(a, b)
+    return _int_division(dtype, a, b, arith.remsi, arith.remui,
+                         lambda a: a, lambda a: scalar_const(dtype, 0))
 
 
 def _pow(dtype, a, b):
     if is_float(dtype):
-        return math.powf(a, b)
-    return math.ipowi(a, b)
+        return _float_pow(dtype, a, b)
+    return _int_pow(dtype, a, b)
+
+
+def _float_pow(dtype, a, b):
+    """powf, plus XLA's negative bases: (-a)^b = +-a^b for integral b, NaN otherwise
+    (math.powf's expansion gives NaN for every negative base)."""
+    zero, half = scalar_const(dtype, 0.0), scalar_const(dtype, 0.5)
+    neg = compare("lt", dtype, a, zero)
+    mag = math.powf(arith.select(neg, arith.negf(a), a), b)
+    integral = compare("eq", dtype, math.floor(b), b)
+    bh = arith.mulf(b, half)
+    odd = arith.andi(integral, compare("ne", dtype, math.floor(bh), bh))
+    signed = arith.select(odd, arith.negf(mag), mag)
+    on_neg = arith.select(integral, signed, scalar_const(dtype, float("nan")))
+    return arith.select(neg, on_neg, mag)
+
+
+def _int_pow(dtype, a, b):
+    """Square-and-multiply over the exponent's bits (IREE cannot lower math.ipowi).
+    Negative exponents give 0, except for bases 1 and -1, as in XLA."""
+    bits = ir.IntegerType(signless_element(dtype)).width
+    one, zero = scalar_const(dtype, 1), scalar_const(dtype, 0)
+    acc, base, e = one, a, b
+    n = bits - (0 if dtype in UNSIGNED else 1)  # the sign bit is handled below
+    for i in range(n):
+        bit = compare("ne", dtype, arith.andi(e, one), zero)
+        acc = arith.select(bit, arith.muli(acc, base), acc)
+        if i + 1 < n:
+            base = arith.muli(base, base)
+            e = arith.shrui(e, one)
+    if dtype in UNSIGNED or dtype == "bool":
+        return acc
+    odd = compare("ne", dtype, arith.andi(b, one), zero)
+    mone = scalar_const(dtype, -1)
+    on_neg = arith.select(compare("eq", dtype, a, one), one,
+                          arith.select(compare("eq", dtype, a, mone),
+                                       arith.select(odd, mone, one), zero))
+    return arith.select(compare("lt", dtype, b, zero), on_neg, acc)
 
 
 def _shift(op):
@@ -85,7 +147,8 @@ def _shift(op):
     def rule(dtype, a, b):
         bits = ir.IntegerType(signless_element(dtype)).width
         width = scalar_const(dtype, bits)
-        in_range = compare("lt", "uint32" if bits == 32 else dtype, b, width)
+        # unsigned compare: negative shift amounts are out of range too
+        in_range = arith.cmpi(_pred(CMPI_U["lt"]), b, width)
         shifted = op(a, b)
         if op is arith.shrsi:
             fill = arith.shrsi(a, scalar_const(dtype, bits - 1))
@@ -121,7 +184,7 @@ SCALAR_RULES = {
     "irax.add": _by_kind(arith.addf, arith.addi),
     "irax.sub": _by_kind(arith.subf, arith.subi),
     "irax.mul": _by_kind(arith.mulf, arith.muli),
-    "irax.div": _by_kind(arith.divf, arith.divsi, arith.divui),
+    "irax.div": _div,
     "irax.rem": _rem,
     "irax.pow": _pow,
     "irax.max": _by_kind(arith.maximumf, arith.maxsi, arith.maxui),

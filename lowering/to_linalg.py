@@ -163,15 +163,29 @@ def lower_transpose(c):
 
 @lowering("irax.rev")
 def lower_rev(c):
-    a, dims = c.out, c.attrs["dimensions"]
+    return [reverse_value(c.operands[0], c.out, c.attrs["dimensions"])]
+
+
+def reverse_value(x, a: Aval, dims):
+    """Reverse `dims` of `x`: a generic reading x[.., size-1-i, ..].
+
+    IREE's tiling rejects the affine map `d -> size-1-d` on the innermost dim of
+    a rank >= 2 tensor, so that case reads its element with tensor.extract.
+    """
     n = a.ndim
+    if n > 1 and n - 1 in dims:
+        def body(_):
+            coords = [arith.subi(B.index_const(a.shape[i] - 1), B.loop_index(i)) if i in dims
+                      else B.loop_index(i) for i in range(n)]
+            return tensor.extract(x, coords)
+        return B.generic([], [], [B.empty(a)], [B.identity_map(n)], [B.PARALLEL] * n, body)[0]
     exprs = [ir.AffineAddExpr.get(ir.AffineConstantExpr.get(a.shape[i] - 1),
                                   ir.AffineMulExpr.get(ir.AffineDimExpr.get(i),
                                                        ir.AffineConstantExpr.get(-1)))
              if i in dims else ir.AffineDimExpr.get(i) for i in range(n)]
     in_map = ir.AffineMap.get(n, 0, exprs)
-    return B.generic(c.operands, [in_map], [B.empty(a)], [B.identity_map(n)], [B.PARALLEL] * n,
-                     lambda x, _: x)
+    return B.generic([x], [in_map], [B.empty(a)], [B.identity_map(n)], [B.PARALLEL] * n,
+                     lambda v, _: v)[0]
 
 
 REDUCE_INIT = {
@@ -237,22 +251,29 @@ CUM_COMBINE = {"irax.cumsum": "irax.reduce_sum", "irax.cumprod": "irax.reduce_pr
 
 @lowering(*CUM_COMBINE)
 def lower_cumulative(c):
-    """out[..i..] = combine over k <= i (k >= i when reversed) of x[..k..]."""
+    """An inclusive iree_linalg_ext.scan along `axis` (O(n), sequential along the
+    axis, parallel across the others), its accumulator seeded with the combine's
+    identity; reverse=True scans the reversed operand and reverses the result."""
     a, axis, reverse = c.in_avals[0], c.attrs["axis"], c.attrs.get("reverse", False)
     red = CUM_COMBINE[c.op.name]
     combine = SCALAR_RULES[REDUCE_COMBINE[red]]
-    init = B.filled(a, REDUCE_INIT[red](a.dtype))
-    n = a.ndim
-    k = n  # the extra reduction loop
-    in_map = B.affine_map(n + 1, [k if i == axis else i for i in range(n)])
-    out_map = B.affine_map(n + 1, list(range(n)))
-    identity = REDUCE_INIT[red](a.dtype)
-
-    def body(x, acc):
-        i, j = B.loop_index(axis), B.loop_index(k)
-        take = arith.cmpi(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), 3 if not reverse else 5), j, i)
-        return combine(a.dtype, acc, arith.select(take, x, B.scalar_const(a.dtype, identity)))
-    return B.generic(c.operands, [in_map], [init], [out_map], [B.PARALLEL] * n + [B.REDUCTION], body)
+    x = c.operands[0]
+    if reverse:
+        x = reverse_value(x, a, (axis,))
+    acc = Aval([d for i, d in enumerate(a.shape) if i != axis], a.dtype)
+    et = B.signless_element(a.dtype)
+    op = ir.Operation.create(
+        "iree_linalg_ext.scan", results=[B.lowered_type(a), B.lowered_type(acc)],
+        operands=[x, B.empty(a), B.filled(acc, REDUCE_INIT[red](a.dtype))],
+        attributes={"dimension": ir.IntegerAttr.get(ir.IntegerType.get_signless(64), axis),
+                    "inclusive": ir.BoolAttr.get(True)},
+        regions=1)
+    block = op.regions[0].blocks.append(et, et)
+    with ir.InsertionPoint(block):
+        ir.Operation.create("iree_linalg_ext.yield",
+                            operands=[combine(a.dtype, *block.arguments)])
+    out = op.results[0]
+    return [reverse_value(out, a, (axis,)) if reverse else out]
 
 
 @lowering("irax.dot_general")
@@ -343,31 +364,23 @@ def lower_concatenate(c):
 
 @lowering("irax.pad")
 def lower_pad(c):
-    """Negative low/high crop first; the rest is a strided insert into a fill."""
-    a = c.in_avals[0]
+    """A strided insert (interior padding) at the non-negative low offsets into a
+    fill of the padding value; negative low/high then crop with one slice."""
+    a, out = c.in_avals[0], c.out
     low, high = list(c.attrs["low"]), list(c.attrs["high"])
     interior = list(c.attrs.get("interior") or [0] * a.ndim)
-    x = c.operands[0]
-    # Dilated size of the operand, then crop where low/high are negative.
-    start, limit = [], []
-    for d, lo, hi, it in zip(a.shape, low, high, interior):
-        dil = d + max(d - 1, 0) * it
-        s, l = max(-lo, 0), dil - max(-hi, 0)
-        start.append(s)
-        limit.append(l)
+    lo_pos = [max(lo, 0) for lo in low]
+    full = Aval([max(lo, 0) + max(hi, 0) + d + max(d - 1, 0) * it
+                 for d, lo, hi, it in zip(a.shape, low, high, interior)], a.dtype)
     pv = tensor.extract(c.operands[1], [])
-    init = linalg.fill(pv, outs=[B.empty(c.out)])
-    if all(it == 0 for it in interior):
-        if any(s or l != d for s, l, d in zip(start, limit, a.shape)):
-            cropped = Aval([l - s for s, l in zip(start, limit)], a.dtype)
-            x = tensor.extract_slice(B.lowered_type(cropped), x, [], [], [], start,
-                                     list(cropped.shape), [1] * a.ndim)
-            a = cropped
-        offsets = [max(lo, 0) for lo in low]
-        return [tensor.insert_slice(x, init, [], [], [], offsets, list(a.shape), [1] * a.ndim)]
-    if any(lo < 0 or hi < 0 for lo, hi in zip(low, high)):
-        raise NotImplementedError("irax.pad: negative padding together with interior padding")
-    return [tensor.insert_slice(x, init, [], [], [], low, list(a.shape), [it + 1 for it in interior])]
+    init = linalg.fill(pv, outs=[B.empty(full)])
+    x = tensor.insert_slice(c.operands[0], init, [], [], [], lo_pos, list(a.shape),
+                            [it + 1 for it in interior])
+    if full.shape == out.shape:
+        return [x]
+    crop = [max(-lo, 0) for lo in low]
+    return [tensor.extract_slice(B.lowered_type(out), x, [], [], [], crop, list(out.shape),
+                                 [1] * a.ndim)]
 
 
 @lowering("irax.gather")
