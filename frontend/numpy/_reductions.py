@@ -108,18 +108,24 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
-    x = asarray(a)
-    if x.aval.dtype not in FLOATS:
-        x = _to_float(x)
+    from ._ufuncs import subtract
+    x = _to_float(a)
+    if dtype is not None:
+        x = lax.convert_element_type(x, dtype)
     axes = canonical_axes(axis, x.aval.ndim, "var")
-    centered = lax.sub(x, mean(x, axis=axes, keepdims=True))
+    centered = subtract(x, mean(x, axis=axes, keepdims=True, where=where))
     sq = lax.mul(centered, centered)
-    n = _count(x, axes) - ddof
-    return lax.div(sum(sq, axis=axes, keepdims=keepdims), float(n))
+    if where is None:
+        n = float(_count(x, axes) - ddof)
+    else:
+        from ._core import broadcast_to
+        w = lax.convert_element_type(broadcast_to(asarray(where), x.aval.shape), x.aval.dtype)
+        n = lax.sub(sum(w, axis=axes, keepdims=keepdims), float(ddof))
+    return lax.div(sum(sq, axis=axes, keepdims=keepdims, where=where), n)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
-    return lax.sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+    return lax.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
 
 
 def _arg(prim, name):
