@@ -8,6 +8,8 @@ point and location; `attrs_of` reads an op's attributes back into Python.
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .context import ir
@@ -95,6 +97,7 @@ class OpDef:
         self.regions = regions
         self.inferable = inferable  # False: result types come from a callee or region
         self.verify = verify  # verify(op): whole-op check (region signatures) for such ops
+        self._signature = None
 
     def encode(self, attrs: dict, results) -> dict:
         out = {}
@@ -117,8 +120,41 @@ class OpDef:
         for key, attr in op.attributes.items():
             kind = self.attrs.get(key)
             if kind is not None:
-                out[key] = ATTR_KINDS[kind][1](attr)
+                try:
+                    out[key] = ATTR_KINDS[kind][1](attr)
+                except (ValueError, TypeError):
+                    raise IraxTypeError(f"{self.name}: attribute '{key}' must be "
+                                        f"{ATTR_SPELLING[kind]}, got {attr}") from None
         return out
+
+    def infer_checked(self, avals, attrs):
+        """`infer`, with a wrong operand count or a missing attribute reported
+        as an IraxTypeError naming the op (not a Python unpacking error)."""
+        if self._signature is None:
+            self._signature = inspect.signature(self.infer)
+        try:
+            sig = self._signature.bind(avals, **attrs)
+        except TypeError as e:
+            missing = [p.name for p in list(self._signature.parameters.values())[1:]
+                       if p.default is inspect.Parameter.empty and p.name not in attrs]
+            what = (f"missing attribute '{missing[0]}'" if missing else f"bad attributes ({e})")
+            raise IraxTypeError(f"{self.name}: {what}") from None
+        try:
+            return self.infer(*sig.args, **sig.kwargs)
+        except ValueError as e:
+            if "unpack" not in str(e):
+                raise
+            types = ", ".join(a.str_short() for a in avals)
+            raise IraxTypeError(f"{self.name}: wrong number of operands ({len(avals)}); "
+                                f"got ({types})") from None
+
+
+ATTR_SPELLING = {
+    "int": "an integer (e.g. 1 : i64)", "ints": "array<i64: ...>",
+    "intss": "[array<i64: ...>, ...]", "float": "a float (e.g. 1.0 : f64)",
+    "bool": "true or false", "str": "a string", "dtype": "a type (e.g. f32)",
+    "symbol": "a symbol (@name)", "dense": "a dense<...> elements attribute",
+}
 
 
 OPS: dict[str, OpDef] = {}
@@ -167,7 +203,7 @@ def emit(name: str, operands, results=None, **attrs):
     if results is None:
         avals = [aval_of(v) for v in operands]
         try:
-            results = opdef.infer(avals, **attrs)
+            results = opdef.infer_checked(avals, attrs)
         except IraxTypeError as e:
             raise IraxTypeError(f"{e} (at {where_string()})") from None
         if isinstance(results, Aval):
@@ -592,6 +628,15 @@ def _stop_gradient(avals):
     return a
 
 
+def aval_of_checked(v) -> Aval:
+    """The aval of an irax op's operand or result; other types are an error."""
+    try:
+        return aval_of(v)
+    except (ValueError, KeyError):
+        raise IraxTypeError(f"irax ops take and return ranked tensors of "
+                            f"{', '.join(ELEMENT_TYPES.values())}; got {v.type}") from None
+
+
 def verify_module(module) -> None:
     """Check every irax op against its definition; raise with its location."""
     def check(op):
@@ -602,14 +647,17 @@ def verify_module(module) -> None:
             if opdef is None:
                 raise IraxTypeError(f"unknown op '{name}' (at {where_string(op.location)})")
             if opdef.inferable:
-                avals = [aval_of(v) for v in op.operands]
                 try:
-                    want = opdef.infer(avals, **opdef.decode(op))
+                    avals = [aval_of_checked(v) for v in op.operands]
+                    unknown = [k for k in op.attributes.keys() if k not in opdef.attrs]
+                    if unknown:
+                        raise IraxTypeError(f"{name}: unknown attribute '{unknown[0]}' (known: "
+                                            f"{', '.join(sorted(opdef.attrs)) or 'none'})")
+                    want = opdef.infer_checked(avals, opdef.decode(op))
+                    for r in op.results:
+                        aval_of_checked(r)
                 except IraxTypeError as e:
                     raise IraxTypeError(f"{e} (at {where_string(op.location)})") from None
-                except TypeError as e:
-                    raise IraxTypeError(f"{name}: bad attributes: {e} "
-                                        f"(at {where_string(op.location)})") from None
                 want = [want] if isinstance(want, Aval) else want
                 got = [aval_of(r) for r in op.results]
                 if got != want:

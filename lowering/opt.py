@@ -3,18 +3,22 @@
     irax-opt input.mlir --irax-expand --irax-simplify --irax-to-linalg
     irax-opt input.mlir --pass-pipeline=irax-simplify,irax-to-linalg,canonicalize
 
-Passes run in the order given; names that are not irax passes go to MLIR's
-own pass manager (e.g. canonicalize, cse).  Diagnostics go to stderr with
-their source location and the exit code is 1.
+The module is verified after parsing and after every pass.  Passes run in the
+order given; names that are not irax passes go to MLIR's own pass manager
+(e.g. canonicalize, cse, func.func(cse)).  Diagnostics go to stderr as
+`file:line: error: message`, naming the op's location, and the exit code is 1.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 
 from iree.compiler import ir, passmanager
 
 from irax.dialects import get_context, verify_module
+from irax.dialects.ops import IraxTypeError
 from irax.dialects.passes import PASSES as DIALECT_PASSES
 
 from .to_linalg import lower_to_linalg
@@ -23,46 +27,139 @@ PASSES = dict(DIALECT_PASSES)
 PASSES["irax-to-linalg"] = lower_to_linalg
 
 
+class PassError(Exception):
+    """A failure to report as `where: error: message`."""
+
+    def __init__(self, where, message):
+        super().__init__(message)
+        self.where = where
+        self.message = message
+
+
+def split_pipeline(text: str) -> list[str]:
+    """Split 'a,b,func.func(c,d)' at top-level commas."""
+    names, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            names.append(cur.strip())
+            cur = ""
+            continue
+        depth += (ch == "(") - (ch == ")")
+        cur += ch
+    names.append(cur.strip())
+    return [n for n in names if n]
+
+
 def run_pipeline(module, names) -> None:
     for name in names:
         if name in PASSES:
             PASSES[name](module)
         else:
-            pm = passmanager.PassManager.parse(f"builtin.module({name})")
+            try:
+                pm = passmanager.PassManager.parse(f"builtin.module({name})")
+            except ValueError as e:
+                raise PassError(None, f"unknown pass '{name}': {_first_line(e)}") from None
             pm.run(module.operation)
+        module.operation.verify()
 
 
-def main(argv=None) -> int:
+class _PassAction(argparse.Action):
+    """--irax-X flags and --pass-pipeline append to one list, in command-line order."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        names = getattr(namespace, "passes", None) or []
+        if self.const is not None:
+            names.append(self.const)
+        else:
+            names.extend(split_pipeline(values))
+        namespace.passes = names
+
+
+def parse_args(argv):
     parser = argparse.ArgumentParser(prog="irax-opt", description=__doc__.splitlines()[0])
     parser.add_argument("input", nargs="?", default="-", help="input .mlir file ('-' for stdin)")
     parser.add_argument("-o", dest="output", default="-", help="output file")
-    parser.add_argument("--pass-pipeline", default=None,
+    parser.add_argument("--pass-pipeline", action=_PassAction, dest="passes",
                         help="comma-separated pass names, run in order")
-    parser.add_argument("--mlir-print-debuginfo", action="store_true",
-                        help="print locations")
+    parser.add_argument("--mlir-print-debuginfo", action="store_true", help="print locations")
     for name in PASSES:
-        parser.add_argument(f"--{name}", dest="passes", action="append_const", const=name)
-    args = parser.parse_args(argv)
+        parser.add_argument(f"--{name}", action=_PassAction, nargs=0, const=name, dest="passes")
+    return parser.parse_args(argv)
 
-    text = sys.stdin.read() if args.input == "-" else open(args.input).read()
-    names = list(args.passes or [])
-    if args.pass_pipeline:
-        names += [n.strip() for n in args.pass_pipeline.split(",") if n.strip()]
-    ctx = get_context()
-    try:
-        with ctx, ir.Location.unknown():
+
+def process(text: str, source: str, names, debug_info=False) -> str:
+    """Parse, verify, run `names`, print; raises PassError / MLIRError on failure."""
+    with get_context(), ir.Location.unknown():
+        if source == "-":
             module = ir.Module.parse(text)
-            verify_module(module)
-            run_pipeline(module, names)
-            out = module.operation.get_asm(enable_debug_info=args.mlir_print_debuginfo)
-    except ir.MLIRError as e:
+        else:
+            module = ir.Module.parseFile(source)
+        verify_module(module)
+        run_pipeline(module, names)
+        return module.operation.get_asm(enable_debug_info=debug_info)
+
+
+_AT = re.compile(r"^(.*) \(at ([^()]*)\)$", re.S)
+
+
+def _split_where(message: str):
+    """'msg (at file.py:12)' -> ('file.py:12', 'msg')."""
+    m = _AT.match(message)
+    return (m.group(2), m.group(1)) if m else (None, message)
+
+
+def _first_line(e) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+def _where(loc) -> str:
+    s = str(loc)
+    m = re.match(r'^loc\("([^"]*)":(\d+):(\d+)\)$', s)
+    if m:
+        return f"{m.group(1)}:{m.group(2)}:{m.group(3)}"
+    m = re.search(r'"([^"]*)":(\d+):(\d+)', s)
+    return f"{m.group(1)}:{m.group(2)}:{m.group(3)}" if m else s
+
+
+def report(e, source: str) -> list[str]:
+    """The stderr lines for exception `e`."""
+    prefix = "<stdin>" if source == "-" else source
+    if isinstance(e, ir.MLIRError):
+        lines = []
         for d in e.error_diagnostics:
-            print(f"{_where(d.location)}: error: {d.message}", file=sys.stderr)
-        if not e.error_diagnostics:
-            print(f"error: {e}", file=sys.stderr)
+            lines.append(f"{_where(d.location)}: error: {d.message}")
+            for n in d.notes:
+                lines.append(f"{_where(n.location)}: note: {n.message}")
+        if not lines:
+            lines.append(f"{prefix}: error: {_first_line(e)}")
+        return [prefix + ln[1:] if ln.startswith("-:") else ln for ln in lines]
+    if isinstance(e, PassError):
+        return [f"{e.where or prefix}: error: {e.message}"]
+    text = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+    where, message = _split_where(str(text))
+    if where is not None and where.startswith("-:"):
+        where = prefix + where[1:]
+    return [f"{where or prefix}: error: {message}"]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    source = args.input
+    try:
+        text = sys.stdin.read() if source == "-" else None
+        if source != "-" and not os.path.isfile(source):
+            raise PassError("irax-opt", f"cannot open input file '{source}'")
+        out = process(text, source, args.passes or [], args.mlir_print_debuginfo)
+    except (ir.MLIRError, PassError, IraxTypeError, NotImplementedError, KeyError, ValueError,
+            TypeError) as e:
+        for line in report(e, source):
+            print(line, file=sys.stderr)
         return 1
-    except (TypeError, ValueError, NotImplementedError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except Exception as e:  # a bug in a pass: still one line, not a traceback
+        print(f"irax-opt: internal error: {type(e).__name__}: {_first_line(e)} "
+              "(set IRAX_OPT_TRACEBACK=1 for the traceback)", file=sys.stderr)
+        if os.environ.get("IRAX_OPT_TRACEBACK"):
+            raise
         return 1
     if args.output == "-":
         sys.stdout.write(out)
@@ -70,13 +167,6 @@ def main(argv=None) -> int:
         with open(args.output, "w") as f:
             f.write(out)
     return 0
-
-
-def _where(loc) -> str:
-    s = str(loc)
-    if s.startswith('loc("'):
-        return s[5:-1].replace('"', "")
-    return s
 
 
 if __name__ == "__main__":
