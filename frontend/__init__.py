@@ -6,22 +6,14 @@ from .core import Array, ConcretizationTypeError, UnexpectedTracerError  # noqa:
 from . import array_methods  # noqa: F401  (installs operators on Array and tracers)
 from . import lax, nn, tree_util  # noqa: F401
 from . import numpy  # noqa: F401
+from . import random  # noqa: F401
 from .api import jit, make_ir  # noqa: F401
 from .vmap import vmap  # noqa: F401
 from .ad import grad, hessian, jacfwd, jacrev, jvp, linearize, stop_gradient, value_and_grad, vjp  # noqa: F401
-from .devices import default_backend  # noqa: F401
+from .devices import (BackendUnavailableError, default_backend, device_count, device_put,  # noqa: F401
+                      devices, local_devices)
 from irax.dialects.ops import IraxTypeError  # noqa: F401
 from irax.lowering.compiler import IraxCompileError  # noqa: F401
-
-
-def device_put(x, device=None):
-    """Copy `x` (array, scalar or pytree of them) to a device array."""
-    from .api import as_operand
-    from .core import current_trace
-    from .tree_util import tree_map
-    if current_trace() is not None:
-        return tree_map(as_operand, x)
-    return tree_map(lambda v: numpy.asarray(v) if not isinstance(v, Array) else v, x)
 
 
 def block_until_ready(x):

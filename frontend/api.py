@@ -108,7 +108,8 @@ def fun_name(fun) -> str:
 # --------------------------------------------------------------------------
 
 class _Compiled:
-    __slots__ = ("exe", "out_tree", "out_avals", "out_weak", "captured", "backend", "traced_text")
+    __slots__ = ("exe", "out_tree", "out_avals", "out_weak", "captured", "backend", "traced_text",
+                 "num_out", "single")
 
     def __init__(self, exe, out_tree, out_avals, out_weak, captured, backend):
         self.exe = exe
@@ -117,6 +118,8 @@ class _Compiled:
         self.out_weak = out_weak
         self.captured = captured
         self.backend = backend
+        self.num_out = len(out_avals)
+        self.single = out_tree.kind is None  # the function returns one array
 
 
 class _StaticArgs:
@@ -177,35 +180,74 @@ class Jitted:
     """The function `jit` returns: traced once per signature, compiled once per IR."""
 
     def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None, device=None):
+        if backend is not None and device is not None:
+            raise ValueError("jit: pass backend= or device=, not both")
         self.fun = fun
         self.static = _StaticArgs(fun, static_argnums, static_argnames)
-        self.backend_name = backend or (device.platform if device is not None else None)
+        self.placement = backend if backend is not None else device
+        self._fixed = None
+        self._plain = not (self.static.argnums or self.static.argnames)
         self._cache = {}
+        self._fast = {}  # (shape, dtype, weak, ... , backend) of all-Array positional calls
         functools.update_wrapper(self, fun)
 
-    def _backend(self):
-        if self.backend_name is None:
-            return default_backend_object()
-        from irax.lowering.runtime import get_backend
-        return get_backend(self.backend_name)
+    def _fixed_backend(self):
+        """The backend jit(..., backend=/device=) pins, or None (follow the arguments)."""
+        if self._fixed is None and self.placement is not None:
+            from .devices import backend_object
+            self._fixed = backend_object(self.placement)
+        return self._fixed
 
     def __call__(self, *args, **kwargs):
         if current_trace() is not None:
             return self._call_traced(args, kwargs)
+        if self._plain and not kwargs:
+            # Fast path: positional irax arrays all on one device (the common case).
+            sig = []
+            backend = args[0].backend if args and type(args[0]) is Array else None
+            for x in args:
+                if type(x) is not Array or x.backend is not backend:
+                    break
+                sig += (x.aval.shape, x.aval.dtype, x.weak_type)
+            else:
+                sig.append(backend)
+                entry = self._fast.get(tuple(sig))
+                if entry is not None:
+                    bufs = [x._buffer for x in args]
+                    bufs.extend(entry.captured)
+                    outs = entry.exe(bufs, entry.num_out)
+                    if entry.single:
+                        return Array(outs[0], entry.out_avals[0], entry.out_weak[0], backend)
+                    return entry.out_tree.unflatten(
+                        [Array(b, av, w, backend)
+                         for b, av, w in zip(outs, entry.out_avals, entry.out_weak)])
         dyn_args, dyn_kwargs, static = self.static.split(args, kwargs)
         leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
         sig = []
+        arrays = []
         for x in leaves:
             if isinstance(x, Array):
                 sig.append(x.aval)
                 sig.append(x.weak_type)
+                arrays.append(x)
             else:
                 sig.append(leaf_aval(x))
-        key = (in_tree, static, tuple(sig))
+        backend = self._fixed_backend()
+        if backend is None:
+            from .devices import common_backend
+            backend = common_backend(arrays, f"jit({fun_name(self.fun)})")
+        key = (in_tree, static, tuple(sig), backend)
         entry = self._cache.get(key)
         if entry is None:
-            entry = self._cache[key] = self._compile(in_tree, static, leaves)
-        backend = entry.backend
+            entry = self._cache[key] = self._compile(in_tree, static, leaves, backend)
+        if self._plain and not kwargs and all(type(x) is Array for x in args) and (
+                not args or all(x.backend is backend for x in args)):
+            fast = []
+            for x in args:
+                fast += (x.aval.shape, x.aval.dtype, x.weak_type)
+            fast.append(args[0].backend if args else None)
+            if args:
+                self._fast[tuple(fast)] = entry
         bufs = [x._buffer if isinstance(x, Array) and x.backend is backend else _to_buffer(x, backend)
                 for x in leaves]
         bufs.extend(entry.captured)
@@ -213,8 +255,7 @@ class Jitted:
         return entry.out_tree.unflatten(
             [Array(b, av, w, backend) for b, av, w in zip(outs, entry.out_avals, entry.out_weak)])
 
-    def _compile(self, in_tree, static, leaves):
-        backend = self._backend()
+    def _compile(self, in_tree, static, leaves, backend):
         irm = IRModule()
         traced = trace_function(irm, self.static.bind(self.fun, static), fun_name(self.fun),
                                 in_tree, leaves)

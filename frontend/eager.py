@@ -39,11 +39,10 @@ def execute(name: str, args, attrs: dict, results=None):
         value = attrs["value"]
         return [device_put_host(value, value.dtype.name)]
     backend = args[0].backend if args else default_backend()
-    for a in args:
-        if a.backend is not backend:
-            raise ValueError(f"{name}: operands live on different backends "
-                             f"({a.backend.platform} and {backend.platform}); "
-                             "move them with irax.device_put")
+    if any(a.backend is not backend for a in args):
+        from .devices import common_backend, move
+        backend = common_backend(args, name)
+        args = [move(a, backend) for a in args]
     key = (name, tuple(sorted((k, _freeze(v)) for k, v in attrs.items())),
            tuple(a.aval for a in args), tuple(results or ()), backend.platform)
     entry = _executables.get(key)
