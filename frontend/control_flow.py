@@ -138,8 +138,12 @@ def _run(name, impl, operands):
     """`impl(operand tracers) -> output tracers`, under the current trace or,
     with none, compiled inside a `main` function and run now."""
     operands = [as_operand(x) for x in operands]
-    if current_trace() is not None:
-        return impl(operands)
+    trace = current_trace()
+    if trace is not None:
+        outs = impl(operands)
+        if trace.concrete:
+            _attach_concretes(name, impl, operands, outs)
+        return outs
     avals = [x.aval for x in operands]
     irm = IRModule()
     main = Trace(irm, name, avals)
@@ -159,11 +163,32 @@ def _run(name, impl, operands):
     return [Array(b, o.aval, o.weak_type, backend) for b, o in zip(res, outs)]
 
 
+class _NotConcrete(Exception):
+    """An operand of an eagerly run op has no concrete value."""
+
+
+def _attach_concretes(name, impl, operands, outs):
+    """Under a concrete trace (eager grad/jvp), also run the op on the concrete
+    values, so Python control flow on its results works there too."""
+    if any(isinstance(x, Tracer) and x._concrete is None for x in operands):
+        return
+    from . import core
+    saved = list(core._trace_stack)
+    core._trace_stack.clear()
+    try:
+        values = _run(name, impl, [x._concrete if isinstance(x, Tracer) else x for x in operands])
+    except _NotConcrete:
+        return
+    finally:
+        core._trace_stack[:] = saved
+    for o, v in zip(outs, values):
+        o._concrete = v
+
+
 def _buffer(v, backend):
     if isinstance(v, Tracer):
         if v._concrete is None:
-            raise TypeError("a traced value without a concrete value reached an eager "
-                            "control-flow op")
+            raise _NotConcrete()
         v = v._concrete
     if v.backend is backend:
         return v._buffer
