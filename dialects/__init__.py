@@ -2,6 +2,6 @@
 from .context import get_context, ir
 from .types import Aval, aval_of, aval_of_type, tensor_type, element_type
 from .ops import OPS, OpDef, ShapeError, emit, attrs_of, verify_module
-from . import jvp, vjp  # noqa: F401,E402  (register the autodiff ops and expansions)
+from . import jvp, vjp, custom_derivatives  # noqa: F401,E402  (register autodiff ops and expansions)
 from . import batching  # noqa: F401,E402  (registers irax.vmap and its expansion)
 from . import control_flow  # noqa: F401,E402  (registers irax.cond/while/scan and their rules)

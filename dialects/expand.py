@@ -9,45 +9,62 @@ from .context import ir
 from .ops import attrs_of
 
 EXPANSIONS = {}
+# Ops carrying user-defined derivatives (custom_jvp/custom_vjp calls) must
+# survive until every transform around them has used their rules, so they are
+# expanded (inlined) last, after all other expansions.
+LATE_EXPANSIONS = {}
 
 
-def expansion(name):
+def expansion(name, late=False):
     def deco(fn):
-        EXPANSIONS[name] = fn
+        (LATE_EXPANSIONS if late else EXPANSIONS)[name] = fn
         return fn
     return deco
 
 
+def referenced_symbols(op):
+    """Names of the functions an op refers to (callee, jvp_callee, fwd, ...)."""
+    out = []
+    for _, attr in op.attributes.items():
+        if isinstance(attr, ir.FlatSymbolRefAttr):
+            out.append(attr.value)
+        else:
+            try:
+                out.append(ir.FlatSymbolRefAttr(attr).value)
+            except (ValueError, TypeError):
+                pass
+    return out
+
+
 def lookup_func(module, name: str):
-    for f in module.body.operations:
+    body = module.body if hasattr(module, "body") else module.regions[0].blocks[0]
+    for f in body.operations:
         if ir.StringAttr(f.attributes["sym_name"]).value == name:
             return f
     raise KeyError(f"no function @{name} in module")
 
 
-def inline_call(op, callee) -> list:
-    """Clone `callee`'s body before `op` with its arguments bound to `op`'s operands."""
-    mapping = {arg: v for arg, v in zip(callee.regions[0].blocks[0].arguments, op.operands)}
-    results = None
-    with ir.InsertionPoint(op):
-        for inner in callee.regions[0].blocks[0].operations:
-            if inner.name == "func.return":
-                results = [mapping.get(v, v) for v in inner.operands]
-                break
-            clone = inner.clone()
-            for i, v in enumerate(clone.operands):
-                if v in mapping:
-                    clone.operands[i] = mapping[v]
-            for old, new in zip(inner.results, clone.results):
-                mapping[old] = new
-    return results
+def inline_body(body, operands) -> list:
+    """Clone a function body at the current insertion point with its
+    arguments bound to `operands`; returns the values it returns."""
+    env = dict(zip(body.arguments, operands))
+    for inner in body.operations:
+        if inner.name == "func.return":
+            return [env.get(v, v) for v in inner.operands]
+        clone = inner.clone()
+        for i, v in enumerate(clone.operands):
+            if v in env:
+                clone.operands[i] = env[v]
+        for old, new in zip(inner.results, clone.results):
+            env[old] = new
+    raise ValueError("function body has no return")
 
 
-def _higher_order_ops(func_op):
+def _higher_order_ops(func_op, table):
     out = []
 
     def visit(op):
-        if op.operation.name in EXPANSIONS:
+        if op.operation.name in table:
             out.append(op.operation)
         return ir.WalkResult.ADVANCE
     func_op.operation.walk(visit)
@@ -61,22 +78,37 @@ def expand_func(module, func_op, done=None) -> None:
     if key in done:
         return
     done.add(key)
-    for op in _higher_order_ops(func_op):
-        callee_name = attrs_of(op).get("callee")
-        if callee_name is not None:
-            expand_func(module, lookup_func(module, callee_name), done)
-        with op.location:
-            new = EXPANSIONS[op.name](op, module)
-        for old, v in zip(op.results, new):
-            old.replace_all_uses_with(v)
-        op.erase()
+    for op in _higher_order_ops(func_op, EXPANSIONS) + _higher_order_ops(func_op, LATE_EXPANSIONS):
+        for name in referenced_symbols(op):
+            expand_func(module, lookup_func(module, name), done)
+    for op in _higher_order_ops(func_op, EXPANSIONS):
+        _expand_one(op, module, EXPANSIONS)
+
+
+def _replace(op, new):
+    for old, v in zip(op.results, new):
+        old.replace_all_uses_with(v)
+    op.erase()
+
+
+def _expand_one(op, module, table):
+    with op.location:
+        _replace(op, table[op.name](op, module))
 
 
 def expand_all(module) -> None:
-    """Expand all higher-order ops in every function of `module`."""
+    """Expand all higher-order ops in every function of `module`, innermost first;
+    custom-derivative calls last."""
     done = set()
     for f in list(module.body.operations):
         expand_func(module, f, done)
+    pending = True
+    while pending:  # inlined bodies may hold further custom calls
+        pending = False
+        for f in list(module.body.operations):
+            for op in _higher_order_ops(f, LATE_EXPANSIONS):
+                _expand_one(op, module, LATE_EXPANSIONS)
+                pending = True
     remove_unused_private_funcs(module)
 
 
@@ -101,4 +133,6 @@ def remove_unused_private_funcs(module):
 
 @expansion("irax.call")
 def expand_call(op, module):
-    return inline_call(op, lookup_func(module, attrs_of(op)["callee"]))
+    callee = lookup_func(module, attrs_of(op)["callee"])
+    with ir.InsertionPoint(op):
+        return inline_body(callee.regions[0].blocks[0], list(op.operands))

@@ -9,6 +9,7 @@ from . import numpy  # noqa: F401
 from . import random  # noqa: F401
 from .api import jit, make_ir  # noqa: F401
 from .vmap import vmap  # noqa: F401
+from .custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
 from .ad import grad, hessian, jacfwd, jacrev, jvp, linearize, stop_gradient, value_and_grad, vjp  # noqa: F401
 from .devices import (BackendUnavailableError, default_backend, device_count, device_put,  # noqa: F401
                       devices, local_devices)

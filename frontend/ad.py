@@ -98,7 +98,7 @@ def _check_float_inputs(leaves, what):
 def value_and_grad(fun, argnums=0, has_aux=False):
     """`(f(x), df/dx)` for a scalar-output `f`, like `jax.value_and_grad`."""
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def value_and_grad_f(*args):
         single, nums = _argnums_tuple(argnums, len(args), "grad")
         leaves, in_tree, ranges = _flatten_args(args, nums)
@@ -152,7 +152,7 @@ def grad(fun, argnums=0, has_aux=False):
     """The gradient of a scalar-output `fun`, like `jax.grad`."""
     vg = value_and_grad(fun, argnums, has_aux)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def grad_f(*args):
         (value, g) = vg(*args)
         if has_aux:

@@ -189,7 +189,7 @@ class Jitted:
         self._plain = not (self.static.argnums or self.static.argnames)
         self._cache = {}
         self._fast = {}  # (shape, dtype, weak, ... , backend) of all-Array positional calls
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())
 
     def _fixed_backend(self):
         """The backend jit(..., backend=/device=) pins, or None (follow the arguments)."""

@@ -1,0 +1,163 @@
+"""Every primitive's JVP against central finite differences (float64), and its
+VJP against its JVP: <vjp(u), v> == <u, jvp(v)>."""
+import numpy as np
+import pytest
+
+import irax
+import irax.numpy as jnp
+from irax import lax
+
+
+@pytest.fixture(autouse=True)
+def x64():
+    irax.config.update("jax_enable_x64", True)
+    yield
+    irax.config.update("jax_enable_x64", False)
+
+
+def pos(shape):
+    return lambda rng: rng.uniform(0.5, 2.0, shape)
+
+
+def unit(shape):
+    return lambda rng: rng.uniform(-0.9, 0.9, shape)
+
+
+def normal(shape):
+    return lambda rng: rng.standard_normal(shape)
+
+
+def gt1(shape):
+    return lambda rng: rng.uniform(1.2, 3.0, shape)
+
+
+def distinct(shape):
+    """Values with no ties (max/min/sort derivatives are defined)."""
+    return lambda rng: rng.permutation(np.prod(shape)).reshape(shape) * 0.37 + rng.uniform(0, .1, shape)
+
+
+IDX = np.array([[2], [0], [2]], np.int32)
+
+# name -> (function of float arrays, input generators)
+CASES = {
+    "neg": (lax.neg, [normal((3,))]),
+    "exp": (lax.exp, [normal((3,))]),
+    "exp2": (lax.exp2, [normal((3,))]),
+    "log": (lax.log, [pos((3,))]),
+    "log1p": (lax.log1p, [pos((3,))]),
+    "expm1": (lax.expm1, [normal((3,))]),
+    "tanh": (lax.tanh, [normal((3,))]),
+    "logistic": (lax.logistic, [normal((3,))]),
+    "sin": (lax.sin, [normal((3,))]),
+    "cos": (lax.cos, [normal((3,))]),
+    "tan": (lax.tan, [unit((3,))]),
+    "asin": (lax.asin, [unit((3,))]),
+    "acos": (lax.acos, [unit((3,))]),
+    "atan": (lax.atan, [normal((3,))]),
+    "sinh": (lax.sinh, [normal((3,))]),
+    "cosh": (lax.cosh, [normal((3,))]),
+    "asinh": (lax.asinh, [normal((3,))]),
+    "acosh": (lax.acosh, [gt1((3,))]),
+    "atanh": (lax.atanh, [unit((3,))]),
+    "sqrt": (lax.sqrt, [pos((3,))]),
+    "rsqrt": (lax.rsqrt, [pos((3,))]),
+    "cbrt": (lax.cbrt, [pos((3,))]),
+    "erf": (lax.erf, [normal((3,))]),
+    "abs": (lax.abs, [pos((3,))]),
+    "integer_pow": (lambda x: lax.integer_pow(x, 3), [normal((3,))]),
+    "integer_pow_neg": (lambda x: lax.integer_pow(x, -2), [pos((3,))]),
+    "add": (lax.add, [normal((3,)), normal((3,))]),
+    "sub": (lax.sub, [normal((3,)), normal((3,))]),
+    "mul": (lax.mul, [normal((3,)), normal((3,))]),
+    "div": (lax.div, [normal((3,)), pos((3,))]),
+    "pow": (lax.pow, [pos((3,)), normal((3,))]),
+    "max": (lax.max, [distinct((3,)), normal((3,))]),
+    "min": (lax.min, [distinct((3,)), normal((3,))]),
+    "atan2": (lax.atan2, [normal((3,)), pos((3,))]),
+    "rem": (lax.rem, [pos((3,)), lambda rng: np.full((3,), 0.3)]),
+    "select": (lambda x, y: lax.select(x > 0, x * 2.0, y), [normal((4,)), normal((4,))]),
+    "clamp": (lambda x: lax.clamp(-0.5, x, 0.5), [normal((5,))]),
+    "convert": (lambda x: lax.convert_element_type(x, "float32").astype("float64"), [normal((3,))]),
+    "broadcast_in_dim": (lambda x: lax.broadcast_in_dim(x, (2, 3, 4), (1, 2)), [normal((3, 1))]),
+    "reshape": (lambda x: lax.reshape(x, (3, 2)), [normal((2, 3))]),
+    "transpose": (lambda x: lax.transpose(x, (2, 0, 1)), [normal((2, 3, 4))]),
+    "rev": (lambda x: lax.rev(x, (1,)), [normal((2, 3))]),
+    "reduce_sum": (lambda x: lax.reduce_sum(x, (0, 2)), [normal((2, 3, 4))]),
+    "reduce_max": (lambda x: lax.reduce_max(x, (1,)), [distinct((2, 3))]),
+    "reduce_min": (lambda x: lax.reduce_min(x, (0,)), [distinct((2, 3))]),
+    "reduce_prod": (lambda x: lax.reduce_prod(x, (1,)), [pos((2, 3))]),
+    "cumsum": (lambda x: lax.cumsum(x, axis=1), [normal((2, 4))]),
+    "cumsum_rev": (lambda x: lax.cumsum(x, axis=0, reverse=True), [normal((3, 2))]),
+    "cumprod": (lambda x: lax.cumprod(x, axis=0), [pos((4,))]),
+    "dot_general": (lambda x, y: lax.dot_general(x, y, (((2,), (1,)), ((0,), (0,)))),
+                    [normal((2, 3, 4)), normal((2, 4, 5))]),
+    "dot_general_odd": (lambda x, y: lax.dot_general(x, y, (((0,), (2,)), ((2,), (0,)))),
+                        [normal((4, 3, 2)), normal((2, 5, 4))]),
+    "matmul": (lambda x, y: x @ y, [normal((3, 4)), normal((4, 2))]),
+    "slice": (lambda x: lax.slice(x, (1, 0), (4, 3), (2, 2)), [normal((5, 4))]),
+    "pad": (lambda x, v: lax.pad(x, v, [(1, -1, 1), (0, 2, 0)]), [normal((3, 2)), normal(())]),
+    "concatenate": (lambda x, y: lax.concatenate([x, y, x], 1), [normal((2, 2)), normal((2, 3))]),
+    "dynamic_slice": (lambda x: lax.dynamic_slice(x, (1, 2), (2, 2)), [normal((4, 4))]),
+    "dynamic_update_slice": (lambda x, u: lax.dynamic_update_slice(x, u, (2, 1)),
+                             [normal((4, 4)), normal((2, 3))]),
+    "gather": (lambda x: x[IDX[:, 0]], [normal((4, 2))]),
+    "scatter_add": (lambda x, u: x.at[IDX[:, 0]].add(u), [normal((4, 2)), normal((3, 2))]),
+    "scatter_set": (lambda x, u: x.at[np.array([3, 0])].set(u), [normal((4, 2)), normal((2, 2))]),
+    "mean_var": (lambda x: jnp.var(x, axis=0) + jnp.mean(x), [normal((4, 3))]),
+    "logsumexp": (lambda x: irax.nn.logsumexp(x, axis=1), [normal((2, 5))]),
+    "softmax": (lambda x: irax.nn.softmax(x), [normal((2, 5))]),
+    "where": (lambda x: jnp.where(x > 0, jnp.sin(x), x ** 2), [normal((6,))]),
+    "stop_gradient": (lambda x: x * lax.stop_gradient(x), [normal((3,))]),
+}
+
+
+def _fd_jvp(f, xs, vs, eps=1e-6):
+    plus = f(*[x + eps * v for x, v in zip(xs, vs)])
+    minus = f(*[x - eps * v for x, v in zip(xs, vs)])
+    return (np.asarray(plus) - np.asarray(minus)) / (2 * eps)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_jvp_matches_finite_differences_and_vjp_is_its_transpose(name):
+    f, gens = CASES[name]
+    rng = np.random.default_rng(abs(hash(name)) % 2**32)
+    xs = [np.asarray(g(rng), np.float64) for g in gens]
+    vs = [rng.standard_normal(x.shape) for x in xs]
+    jf = irax.jit(f)
+    y, t = irax.jit(lambda xs, vs: irax.jvp(f, tuple(xs), tuple(vs)))(xs, vs)
+    np.testing.assert_allclose(y, jf(*xs), rtol=1e-12, atol=1e-12)
+    expected = _fd_jvp(jf, xs, vs)
+    if name == "stop_gradient":
+        expected = np.asarray(xs[0]) * vs[0]  # only the unstopped factor contributes
+    if name == "convert":
+        expected = vs[0]  # finite differences through float32 are too coarse
+    np.testing.assert_allclose(t, expected, rtol=1e-5, atol=1e-6)
+    u = rng.standard_normal(np.shape(y))
+    cts = irax.jit(lambda xs, u: irax.vjp(f, *xs)[1](u))(xs, u)
+    lhs = sum(np.vdot(c, v) for c, v in zip(cts, vs))
+    np.testing.assert_allclose(lhs, np.vdot(u, t), rtol=1e-9, atol=1e-9)
+
+
+SMOOTH = ["exp", "tanh", "sin", "logistic", "log", "sqrt", "mul", "div", "pow", "dot_general",
+          "logsumexp", "softmax", "reduce_prod", "cumprod", "erf", "atan"]
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+def test_second_derivative_matches_finite_differences(name):
+    f, gens = CASES[name]
+    rng = np.random.default_rng(7)
+    xs = [np.asarray(g(rng), np.float64) for g in gens]
+    v = [rng.standard_normal(x.shape) for x in xs]
+
+    def scalar(*a):
+        return jnp.sum(jnp.exp(0.3 * f(*a)))
+
+    # d/de <grad(scalar)(x + e v), v>  vs  finite differences of the gradient
+    g = irax.jit(irax.grad(scalar, argnums=tuple(range(len(xs)))))
+    hv = irax.jit(lambda xs, v: irax.jvp(lambda *a: irax.grad(scalar, argnums=tuple(range(len(a))))(*a),
+                                         tuple(xs), tuple(v))[1])(xs, v)
+    eps = 1e-5
+    gp = g(*[x + eps * d for x, d in zip(xs, v)])
+    gm = g(*[x - eps * d for x, d in zip(xs, v)])
+    for h, a, b in zip(hv, gp, gm):
+        np.testing.assert_allclose(h, (np.asarray(a) - np.asarray(b)) / (2 * eps), rtol=1e-4, atol=1e-5)
