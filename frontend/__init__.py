@@ -15,6 +15,8 @@ from .devices import (BackendUnavailableError, default_backend, device_count, de
                       devices, local_devices)
 from irax.dialects.ops import IraxTypeError  # noqa: F401
 from irax.lowering.compiler import IraxCompileError  # noqa: F401
+from .export import Exported, ShapeDtype, export  # noqa: F401
+from . import deploy  # noqa: F401
 
 
 def block_until_ready(x):

@@ -46,9 +46,12 @@ def target_flags(target: str, cpu: str = "host") -> list[str]:
 
 
 def compile_mlir(text: str, target: str = "llvm-cpu", name: str = "main", flags=(),
-                 use_disk_cache: bool = True) -> bytes:
-    """Compile linalg-level MLIR text to a .vmfb, cached in memory and on disk."""
-    all_flags = tuple(target_flags(target)) + tuple(flags)
+                 use_disk_cache: bool = True, cpu: str = "host") -> bytes:
+    """Compile linalg-level MLIR text to a .vmfb, cached in memory and on disk.
+
+    `cpu`: the CPU llvm-cpu code is generated for ("host", or e.g. "x86-64-v3"
+    / "generic" for a module that runs on other machines)."""
+    all_flags = tuple(target_flags(target, cpu)) + tuple(flags)
     key = (text, all_flags)
     vmfb = _memory.get(key)
     if vmfb is not None:

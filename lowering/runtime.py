@@ -20,6 +20,8 @@ import time
 import numpy as np
 import iree.runtime as rt
 
+from .deploy import copy_to_host
+
 HAL_ELEMENT_TYPES = {
     "float32": rt.HalElementType.FLOAT_32, "float64": rt.HalElementType.FLOAT_64,
     "float16": rt.HalElementType.FLOAT_16, "bfloat16": rt.HalElementType.BFLOAT_16,
@@ -93,31 +95,10 @@ class Backend:
         if self.platform == "cpu":
             out = np.array(bv.map().asarray(list(shape), np_dtype), copy=True)
         else:
-            out = self._get_staged(bv, shape, np_dtype)
+            out = copy_to_host(self.device, bv, shape, np_dtype)
         if dtype == "bool":
             out = out.astype(np.bool_)
         return out.reshape(shape)
-
-    def _get_staged(self, bv, shape, np_dtype) -> np.ndarray:
-        """Device → host through a mappable staging buffer.
-
-        GPU results are not host-mappable, and `DeviceArray.to_host()` imports
-        the numpy allocation, which Vulkan drivers such as lavapipe reject
-        (minImportedHostPointerAlignment 4096); a queue copy into a buffer we
-        allocate as mappable works everywhere.
-        """
-        src = bv.get_buffer()
-        n = src.byte_length()
-        if n == 0:
-            return np.zeros(shape, np_dtype)
-        staging = self.allocator.allocate_buffer(
-            memory_type=rt.MemoryType.HOST_LOCAL | rt.MemoryType.DEVICE_VISIBLE,
-            allowed_usage=rt.BufferUsage.TRANSFER_TARGET | rt.BufferUsage.MAPPING_SCOPED,
-            allocation_size=n)
-        sem = self.device.create_semaphore(0)
-        self.device.queue_copy(src, staging, [], [(sem, 1)])
-        sem.wait(1)
-        return np.array(staging.map().asarray(list(shape), np_dtype), copy=True)
 
     def load(self, vmfb: bytes, name: str) -> "Executable":
         return Executable(self, vmfb, name)

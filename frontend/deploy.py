@@ -1,0 +1,10 @@
+"""`irax.deploy`: run exported modules with the IREE runtime alone.
+
+The loader lives in `irax.lowering.deploy`, a single file that imports only
+numpy and `iree.runtime`; `LOADER_FILE` is its path, to copy next to an
+application on a machine that has only `iree-base-runtime` installed.
+"""
+from irax.lowering import deploy as _loader
+from irax.lowering.deploy import Loaded, load, read_signature  # noqa: F401
+
+LOADER_FILE = _loader.__file__
