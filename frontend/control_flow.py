@@ -321,11 +321,31 @@ def _consts_first(region, slot, k):
 
 
 def _check_carry(api, region, out_tree, out_avals, tree, avals, where):
-    if out_tree != tree or list(out_avals) != list(avals):
+    _check_same(api, region.describe(), out_tree, out_avals, tree, avals, where)
+
+
+def _check_same(api, who, out_tree, out_avals, tree, avals, where):
+    """A loop body must return its carry with the type it was given."""
+    if out_tree != tree:
         raise IraxTypeError(
-            f"{api}: {region.describe()} must return a carry of the same type as its input: "
-            f"the input carry is {_types(avals)} with structure {tree}, but it returns "
-            f"{_types(out_avals)} with structure {out_tree} (at {where})")
+            f"{api}: {who} must return a carry with the structure of its input carry: "
+            f"the input is {tree} but it returns {out_tree} (at {where})")
+    if list(out_avals) != list(avals):
+        raise IraxTypeError(
+            f"{api}: {who} must return a carry of the same type as its input carry: "
+            f"the input is {_types(avals)} but it returns {_types(out_avals)} (at {where})")
+
+
+def _checked_body(body_fun, where):
+    """fori_loop's body with its carry type checked against its input's."""
+    def body(i, val):
+        out = body_fun(i, val)
+        vl, vt = tree_flatten(val)
+        ol, ot = tree_flatten(out)
+        _check_same("fori_loop", f"body_fun {fun_name(body_fun)!r}", ot,
+                    [as_operand(x).aval for x in ol], vt, [x.aval for x in vl], where)
+        return out
+    return body
 
 
 def fori_loop(lower, upper, body_fun, init_val):
@@ -336,6 +356,7 @@ def fori_loop(lower, upper, body_fun, init_val):
     """
     static = all(isinstance(b, (int, np.integer)) and not isinstance(b, bool)
                  for b in (lower, upper))
+    body_fun = _checked_body(body_fun, user_line())
     if static:
         lo, hi = int(lower), int(upper)
         dtype = dtypes.default_int()
