@@ -193,7 +193,12 @@ def vjp(fun, *primals, has_aux=False):
             cts.append(c)
         cts += [np.zeros(o.aval.shape, _np_dtype(o.aval.dtype)) for o in outs[n_main:]]
         result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
-        res = apply_higher_order("irax.vjp", traced, leaves, result_avals, extra=cts, argnums=diff)
+        # The pullback may run under another trace (e.g. vmap in jacrev): the
+        # callee must live in that trace's module, so trace it there.
+        t = current_trace()
+        callee = traced if t is None or t.irmodule is traced.trace.irmodule else \
+            trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves)
+        res = apply_higher_order("irax.vjp", callee, leaves, result_avals, extra=cts, argnums=diff)
         grads = dict(zip(diff, res[len(outs):]))
         flat = []
         for j, x in enumerate(leaves):
