@@ -82,15 +82,18 @@ def parse_args(argv):
     parser.add_argument("--pass-pipeline", action=_PassAction, dest="passes",
                         help="comma-separated pass names, run in order")
     parser.add_argument("--mlir-print-debuginfo", action="store_true", help="print locations")
+    parser.add_argument("--split-input-file", action="store_true",
+                        help="process each '// -----' chunk on its own (for error tests)")
     for name in PASSES:
         parser.add_argument(f"--{name}", action=_PassAction, nargs=0, const=name, dest="passes")
     return parser.parse_args(argv)
 
 
-def process(text: str, source: str, names, debug_info=False) -> str:
-    """Parse, verify, run `names`, print; raises PassError / MLIRError on failure."""
+def process(text, source: str, names, debug_info=False) -> str:
+    """Parse (`text`, or the file `source` when text is None), verify, run
+    `names`, print; raises PassError / MLIRError / IraxTypeError on failure."""
     with get_context(), ir.Location.unknown():
-        if source == "-":
+        if text is not None:
             module = ir.Module.parse(text)
         else:
             module = ir.Module.parseFile(source)
@@ -142,31 +145,57 @@ def report(e, source: str) -> list[str]:
     return [f"{where or prefix}: error: {message}"]
 
 
+def split_chunks(text: str) -> list[str]:
+    """'// -----' separated chunks, each padded with blank lines so that its
+    line numbers are those of the whole file."""
+    chunks, start, lines = [], 0, text.split("\n")
+    for i, line in enumerate(lines + ["// -----"]):
+        if line.strip().startswith("// -----"):
+            chunks.append("\n" * start + "\n".join(lines[start:i]))
+            start = i + 1
+    return chunks
+
+
+def run_one(text, source, args):
+    """Process one input; returns (output or None, stderr lines)."""
+    try:
+        return process(text, source, args.passes or [], args.mlir_print_debuginfo), []
+    except (ir.MLIRError, PassError, IraxTypeError, NotImplementedError, KeyError, ValueError,
+            TypeError) as e:
+        return None, report(e, source)
+    except Exception as e:  # a bug in a pass: still one line, not a traceback
+        if os.environ.get("IRAX_OPT_TRACEBACK"):
+            raise
+        return None, [f"irax-opt: internal error: {type(e).__name__}: {_first_line(e)} "
+                      "(set IRAX_OPT_TRACEBACK=1 for the traceback)"]
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     source = args.input
-    try:
-        text = sys.stdin.read() if source == "-" else None
-        if source != "-" and not os.path.isfile(source):
-            raise PassError("irax-opt", f"cannot open input file '{source}'")
-        out = process(text, source, args.passes or [], args.mlir_print_debuginfo)
-    except (ir.MLIRError, PassError, IraxTypeError, NotImplementedError, KeyError, ValueError,
-            TypeError) as e:
-        for line in report(e, source):
+    if source != "-" and not os.path.isfile(source):
+        print(f"irax-opt: error: cannot open input file '{source}'", file=sys.stderr)
+        return 1
+    if source == "-" or args.split_input_file:
+        text = sys.stdin.read() if source == "-" else open(source).read()
+        chunks = split_chunks(text) if args.split_input_file else [text]
+    else:
+        chunks = [None]  # parse the file itself: locations name it
+    outs, failed = [], False
+    for chunk in chunks:
+        out, errors = run_one(chunk, source, args)
+        for line in errors:
             print(line, file=sys.stderr)
-        return 1
-    except Exception as e:  # a bug in a pass: still one line, not a traceback
-        print(f"irax-opt: internal error: {type(e).__name__}: {_first_line(e)} "
-              "(set IRAX_OPT_TRACEBACK=1 for the traceback)", file=sys.stderr)
-        if os.environ.get("IRAX_OPT_TRACEBACK"):
-            raise
-        return 1
+        failed |= bool(errors)
+        if out is not None:
+            outs.append(out)
+    out = "// -----\n".join(outs)
     if args.output == "-":
         sys.stdout.write(out)
     else:
         with open(args.output, "w") as f:
             f.write(out)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

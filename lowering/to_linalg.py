@@ -598,8 +598,8 @@ def lower_to_linalg(module) -> None:
     module.operation.walk(find)
     if remaining:
         op = remaining[0]
-        if op.name in OPS and op.name not in LOWERINGS:
+        if op.name in OPS and OPS[op.name].inferable and op.name not in LOWERINGS:
             raise NotImplementedError(f"no lowering to linalg for '{op.name}' "
                                       f"(at {where_string(op.location)})")
-        raise IraxTypeError(f"'{op.name}' was not lowered (at {where_string(op.location)}); "
-                            "expand higher-order ops first (--irax-expand)")
+        raise IraxTypeError(f"'{op.name}' was not lowered; expand higher-order ops first "
+                            f"(--irax-expand) (at {where_string(op.location)})")

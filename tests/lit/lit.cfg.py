@@ -16,5 +16,7 @@ config.environment["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 opt = shutil.which("irax-opt", path=bindir) or "irax-opt"
 filecheck = shutil.which("filecheck", path=bindir) or "filecheck"
 config.substitutions.append(("%python", sys.executable))
+if shutil.which("iree-compile", path=bindir) and shutil.which("iree-run-module", path=bindir):
+    config.available_features.add("iree-compile")
 config.substitutions.append(("irax-opt", opt))
 config.substitutions.append(("FileCheck", filecheck))

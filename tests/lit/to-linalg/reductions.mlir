@@ -1,0 +1,36 @@
+// RUN: irax-opt %s --irax-to-linalg | FileCheck %s
+
+// CHECK-LABEL: func.func @sum_rows
+func.func @sum_rows(%a: tensor<3x4xf32>) -> tensor<3xf32> {
+  // CHECK: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK: %[[I:.*]] = linalg.fill ins(%[[Z]] : f32)
+  // CHECK: linalg.generic
+  // CHECK-SAME: iterator_types = ["parallel", "reduction"]
+  // CHECK-SAME: outs(%[[I]] : tensor<3xf32>)
+  // CHECK: arith.addf
+  %0 = "irax.reduce_sum"(%a) {axes = array<i64: 1>} : (tensor<3x4xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+// CHECK-LABEL: func.func @max_all
+func.func @max_all(%a: tensor<3x4xf32>) -> tensor<f32> {
+  // CHECK: arith.constant 0xFF800000 : f32
+  // CHECK: iterator_types = ["reduction", "reduction"]
+  // CHECK: arith.maximumf
+  %0 = "irax.reduce_max"(%a) {axes = array<i64: 0, 1>} : (tensor<3x4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+// CHECK-LABEL: func.func @min_i32
+func.func @min_i32(%a: tensor<3x4xi32>) -> tensor<4xi32> {
+  // CHECK: arith.constant 2147483647 : i32
+  // CHECK: iterator_types = ["reduction", "parallel"]
+  // CHECK: arith.minsi
+  %0 = "irax.reduce_min"(%a) {axes = array<i64: 0>} : (tensor<3x4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+// CHECK-LABEL: func.func @all
+func.func @all(%a: tensor<3x4xi1>) -> tensor<3xi1> {
+  // CHECK: arith.constant true
+  // CHECK: arith.andi
+  %0 = "irax.reduce_and"(%a) {axes = array<i64: 1>} : (tensor<3x4xi1>) -> tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
