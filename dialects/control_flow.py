@@ -68,6 +68,30 @@ def _check_region(name, what, block, arg_avals, yield_avals):
                             f"{_avals_str(yield_avals)}")
 
 
+def _check_isolated(op):
+    """Every value used in `op`'s regions is defined inside them."""
+    for i, region in enumerate(op.regions):
+        defined, used = set(), []
+
+        def collect(o):
+            for r in o.regions:
+                for blk in r.blocks:
+                    defined.update(blk.arguments)
+                    for inner in blk.operations:
+                        defined.update(inner.results)
+                        used.extend(inner.operands)
+                        collect(inner)
+        for blk in region.blocks:
+            defined.update(blk.arguments)
+            for inner in blk.operations:
+                defined.update(inner.results)
+                used.extend(inner.operands)
+                collect(inner)
+        if any(v not in defined for v in used):
+            raise IraxTypeError(f"{op.name}: region {i} uses a value defined outside the op "
+                                "(regions are isolated from above: pass it as an operand)")
+
+
 # --------------------------------------------------------------------------
 # Definitions
 # --------------------------------------------------------------------------
@@ -86,6 +110,7 @@ define("irax.yield", inferable=False, verify=_verify_yield)(_no_inference)
 
 
 def verify_cond(op):
+    _check_isolated(op)
     name = "irax.cond"
     ops = list(op.operands)
     if not ops:
@@ -112,6 +137,7 @@ define("irax.cond", regions=2, inferable=False, verify=verify_cond)(_no_inferenc
 
 
 def verify_while(op):
+    _check_isolated(op)
     from .ops import attrs_of
     name = "irax.while"
     k = attrs_of(op).get("num_consts", 0)
@@ -141,6 +167,7 @@ def scan_layout(op):
 
 
 def verify_scan(op):
+    _check_isolated(op)
     from .ops import attrs_of
     name = "irax.scan"
     at = attrs_of(op)
