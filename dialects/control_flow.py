@@ -479,8 +479,9 @@ def vjp_scan(op, primals, outs, cts):
         return res + list(vals[k:k + nc])
     with ir.InsertionPoint(outs[0].owner):
         stacked = scan(consts, carry, xs, fwd, length, reverse, y_avals + carry_avals)
-    for o, s in zip(outs, stacked):
-        o.replace_all_uses_with(s)
+    for i, s in enumerate(stacked[:len(outs)]):
+        outs[i].replace_all_uses_with(s)
+        outs[i] = s  # for a caller that re-reads the forward values after the rule
     carries = stacked[nc + len(y_avals):]
 
     dc = [i for i, v in enumerate(consts) if _float(v)]
