@@ -241,10 +241,13 @@ def test_int_clamp_scalar_bounds():
 
 def test_convert_element_type():
     x = np.array([-2.7, -0.5, 0.0, 0.5, 1.9, 300.2, np.nan], np.float32)
+    big = np.array([3e9, -3e9, np.inf, -np.inf, np.nan, 2.0**31, -2.0**31], np.float32)
     i = np.array([-3, 0, 1, 2, 255, 7, -2**31], np.int32)
     b = np.array([True, False, True, True, False, False, True])
-    f = irax.jit(lambda x, i, b: {
+    f = irax.jit(lambda x, i, b, big: {
         "f2i": lax.convert_element_type(x[:6], "int32"),
+        "f2i_saturate": lax.convert_element_type(big, "int32"),
+        "f2i8_saturate": lax.convert_element_type(x, "int8"),
         "f2b": lax.convert_element_type(x, "bool"),
         "i2b": lax.convert_element_type(i, "bool"),
         "i2f": lax.convert_element_type(i, "float32"),
@@ -254,8 +257,12 @@ def test_convert_element_type():
         "h2f": lax.convert_element_type(lax.convert_element_type(x, "float16"), "float32"),
         "i2i8": lax.convert_element_type(i, "int8"),
     })
-    check(f(x, i, b), {
-        "f2i": np.trunc(x[:6]).astype(np.int32), "f2b": x != 0, "i2b": i != 0,
+    imax, imin = 2**31 - 1, -2**31
+    check(f(x, i, b, big), {
+        "f2i": np.trunc(x[:6]).astype(np.int32),
+        # out of range saturates, NaN gives 0 (as XLA converts)
+        "f2i_saturate": np.array([imax, imin, imax, imin, 0, imax, imin], np.int32),
+        "f2i8_saturate": np.array([-2, 0, 0, 0, 1, 127, 0], np.int8),"f2b": x != 0, "i2b": i != 0,
         "i2f": i.astype(np.float32), "b2f": b.astype(np.float32), "b2i": b.astype(np.int32),
         "f2h": x.astype(np.float16), "h2f": x.astype(np.float16).astype(np.float32),
         "i2i8": i.astype(np.int8)})
@@ -275,7 +282,7 @@ def test_convert_element_type_x64(x64):
     check(f(x, i), {
         "d2f": x.astype(np.float32), "f2d": x.astype(np.float32).astype(np.float64),
         "l2i": i.astype(np.int32), "i2l": i.astype(np.int32).astype(np.int64),
-        "l2d": i.astype(np.float64), "d2l": np.trunc(x * 1e9).astype(np.int64)})
+        "l2d": i.astype(np.float64), "d2l": np.array([-2700000000, 0, 2**63 - 1, 333333333], np.int64)})  # saturates
 
 
 def test_bitcast_convert_type():

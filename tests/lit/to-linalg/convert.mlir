@@ -2,7 +2,13 @@
 
 // CHECK-LABEL: func.func @f2i
 func.func @f2i(%a: tensor<4xf32>) -> tensor<4xi32> {
-  // CHECK: arith.fptosi
+  // Out-of-range values saturate and NaN gives 0, as in XLA.
+  // CHECK: %[[R:.*]] = arith.fptosi %[[X:.*]] : f32 to i32
+  // CHECK: arith.cmpf oge, %[[X]]
+  // CHECK: arith.constant 2147483647 : i32
+  // CHECK: arith.cmpf olt, %[[X]]
+  // CHECK: arith.constant -2147483648 : i32
+  // CHECK: arith.cmpf une, %[[X]], %[[X]]
   %0 = "irax.convert_element_type"(%a) {new_dtype = i32} : (tensor<4xf32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
