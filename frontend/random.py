@@ -1,0 +1,445 @@
+"""irax.random: JAX's stateless PRNG, bit for bit.
+
+Keys are uint32[2] arrays (JAX's legacy "raw" keys).  Every sampler is built
+from irax ops on uint32 (add, xor, shifts), so random numbers are generated
+inside compiled programs and batch under vmap like any other function.  The
+algorithms follow JAX's default configuration (threefry2x32 with
+`jax_threefry_partitionable=True`, the default since JAX 0.5): the same seed,
+shape and dtype give the same bits as `jax.random`; floats go through the
+same bit manipulations and agree to within a few ulp (transcendentals such as
+log1p and erf are the compiler's own).
+"""
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from . import config, dtypes, lax
+from . import numpy as jnp
+from .api import as_operand
+from .core import is_array, user_line
+
+__all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "bits",
+           "uniform", "normal", "truncated_normal", "bernoulli", "randint", "categorical",
+           "permutation", "choice", "gumbel", "threefry_2x32"]
+
+_MASK32 = 0xFFFFFFFF
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+_KS_PARITY = 0x1BD11BDA
+
+
+# ------------------------------------------------------------------ keys
+
+def _check_key(name, key):
+    """`key` as a uint32[2] operand, or a TypeError naming `name` and the caller's line."""
+    if not is_array(key):
+        if not isinstance(key, (np.ndarray, list, tuple)):
+            raise TypeError(f"irax.random.{name}: expected a PRNG key (a uint32[2] array from "
+                            f"irax.random.key/PRNGKey/split), got {type(key).__name__} "
+                            f"(at {user_line()})")
+        host = np.asarray(key)
+        if host.dtype != np.uint32 or host.shape != (2,):
+            raise TypeError(f"irax.random.{name}: a PRNG key must be uint32[2], got "
+                            f"{host.dtype}{list(host.shape)} (at {user_line()})")
+        key = as_operand(host)
+    aval = key.aval
+    if aval.dtype != "uint32":
+        raise TypeError(f"irax.random.{name}: a PRNG key must be uint32[2], got "
+                        f"{aval.str_short()} (at {user_line()}); make keys with "
+                        "irax.random.key(seed) or irax.random.split")
+    if aval.shape != (2,):
+        hint = " (for a batch of keys use irax.vmap)" if aval.shape[-1:] == (2,) else ""
+        raise TypeError(f"irax.random.{name}: expected a single PRNG key of shape (2,), got "
+                        f"{aval.str_short()}{hint} (at {user_line()})")
+    return key
+
+
+def _halves(key):
+    """The two uint32 scalars of a key."""
+    return (lax.reshape(lax.slice(key, (0,), (1,)), ()),
+            lax.reshape(lax.slice(key, (1,), (2,)), ()))
+
+
+def PRNGKey(seed):
+    """A key from an integer seed, as JAX's: [seed >> 32, seed & 0xFFFFFFFF].
+
+    With 64-bit mode off (the default, as in JAX) the seed is first taken as a
+    32-bit integer, so the high word is 0.
+    """
+    if isinstance(seed, (bool, float)) or (is_array(seed) and not dtypes.issubdtype(
+            seed.aval.dtype, np.integer)):
+        raise TypeError(f"irax.random.key: the seed must be an integer, got "
+                        f"{_describe(seed)} (at {user_line()})")
+    if isinstance(seed, (int, np.integer)):
+        seed = int(seed)
+        if not -(1 << 63) <= seed < (1 << 63):
+            raise OverflowError(f"irax.random.key: seed {seed} does not fit in int64 "
+                                f"(at {user_line()})")
+        hi = (seed >> 32) & _MASK32 if config.x64_enabled() else 0
+        return as_operand(np.array([hi, seed & _MASK32], np.uint32))
+    seed = as_operand(seed)
+    if seed.aval.shape != ():
+        raise TypeError(f"irax.random.key: the seed must be a scalar, got "
+                        f"{seed.aval.str_short()} (at {user_line()}); use irax.vmap for batches")
+    hi = lax.convert_element_type(lax.shift_right_logical(seed, 32), "uint32")
+    lo = lax.convert_element_type(seed, "uint32")
+    return lax.concatenate([lax.reshape(hi, (1,)), lax.reshape(lo, (1,))], 0)
+
+
+key = PRNGKey
+
+
+def _describe(x):
+    return x.aval.str_short() if is_array(x) else type(x).__name__
+
+
+def key_data(keys):
+    """The uint32 data of keys (irax keys are their data)."""
+    return as_operand(keys)
+
+
+def wrap_key_data(key_bits_array):
+    return as_operand(key_bits_array)
+
+
+# ------------------------------------------------------------------ threefry
+
+def _rotate_left(x, d: int):
+    return lax.bitwise_or(lax.shift_left(x, d), lax.shift_right_logical(x, 32 - d))
+
+
+def threefry_2x32(k1, k2, x1, x2):
+    """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays of one shape."""
+    ks = (k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), _KS_PARITY))
+    x1, x2 = lax.add(x1, ks[0]), lax.add(x2, ks[1])
+    for i in range(5):
+        for r in _ROTATIONS[i % 2]:
+            x1 = lax.add(x1, x2)
+            x2 = lax.bitwise_xor(x1, _rotate_left(x2, r))
+        x1 = lax.add(x1, ks[(i + 1) % 3])
+        x2 = lax.add(lax.add(x2, ks[(i + 2) % 3]), i + 1)
+    return x1, x2
+
+
+def _hash_counts(key, shape):
+    """threefry of the 64-bit counter iota(shape) split in (hi, lo) words, as JAX's
+    partitionable split and random_bits do."""
+    size = math.prod(shape)
+    if size >= 1 << 32:
+        raise NotImplementedError(f"irax.random: {size} random values need 64-bit counters "
+                                  f"(at {user_line()})")
+    k1, k2 = _halves(key)
+    hi = lax.broadcast_in_dim(as_operand(np.uint32(0)), shape, ())
+    lo = lax.reshape(lax.iota("uint32", size), shape) if shape else hi
+    return threefry_2x32(lax.broadcast_in_dim(k1, shape, ()), lax.broadcast_in_dim(k2, shape, ()),
+                         hi, lo)
+
+
+def _shape(shape):
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
+
+
+def split(key, num=2):
+    """`num` (an int or a shape) new keys: an array of shape (*num, 2)."""
+    key = _check_key("split", key)
+    shape = _shape(num)
+    b1, b2 = _hash_counts(key, shape)
+    return jnp.stack([b1, b2], axis=len(shape))
+
+
+def fold_in(key, data):
+    """A new key from `key` and a 32-bit integer `data`."""
+    key = _check_key("fold_in", key)
+    if isinstance(data, (int, np.integer)) and not isinstance(data, bool):
+        data = as_operand(np.uint32(int(data) & _MASK32))
+    else:
+        data = as_operand(data)
+        if data.aval.shape != () or not dtypes.issubdtype(data.aval.dtype, np.integer):
+            raise TypeError(f"irax.random.fold_in: data must be an integer scalar, got "
+                            f"{data.aval.str_short()} (at {user_line()})")
+        data = lax.convert_element_type(data, "uint32")
+    k1, k2 = _halves(key)
+    zero = as_operand(np.uint32(0))
+    o1, o2 = threefry_2x32(k1, k2, zero, data)
+    return lax.concatenate([lax.reshape(o1, (1,)), lax.reshape(o2, (1,))], 0)
+
+
+def _random_bits(key, bit_width, shape):
+    b1, b2 = _hash_counts(key, shape)
+    out = lax.bitwise_xor(b1, b2)
+    if bit_width == 32:
+        return out
+    if bit_width == 8:
+        return lax.convert_element_type(out, "uint8")
+    raise NotImplementedError(f"irax.random: {bit_width}-bit random bits (irax has uint8 and "
+                              f"uint32) (at {user_line()})")
+
+
+def bits(key, shape=(), dtype=None):
+    """Uniform random bits of an unsigned dtype (uint32 by default)."""
+    key = _check_key("bits", key)
+    dtype = "uint32" if dtype is None else dtypes.to_dtype(dtype)
+    if not dtype.startswith("uint"):
+        raise ValueError(f"irax.random.bits: dtype must be unsigned, got {dtype} "
+                         f"(at {user_line()})")
+    return _random_bits(key, np.dtype(dtype).itemsize * 8, _shape(shape))
+
+
+# ------------------------------------------------------------------ floats
+
+def _float_dtype(name, dtype):
+    dtype = dtypes.default_float() if dtype is None else dtypes.to_dtype(dtype)
+    if dtype != "float32":
+        if dtypes.issubdtype(dtype, np.floating):
+            raise NotImplementedError(f"irax.random.{name}: {dtype} samples (irax generates "
+                                      f"float32 only) (at {user_line()})")
+        raise ValueError(f"irax.random.{name}: dtype must be a float dtype, got {dtype} "
+                         f"(at {user_line()})")
+    return dtype
+
+
+def _uniform(key, shape, dtype, minval, maxval):
+    minval = lax.convert_element_type(as_operand(minval), dtype)
+    maxval = lax.convert_element_type(as_operand(maxval), dtype)
+    nmant = np.finfo(dtype).nmant
+    bits = _random_bits(key, 32, shape)
+    one = int(np.array(1.0, np.float32).view(np.uint32))
+    floats = lax.bitcast_convert_type(
+        lax.bitwise_or(lax.shift_right_logical(bits, 32 - nmant), one), dtype)
+    floats = lax.sub(floats, 1.0)
+    return jnp.maximum(minval, jnp.broadcast_to(floats * (maxval - minval) + minval, shape))
+
+
+def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
+    """Uniform floats in [minval, maxval)."""
+    key = _check_key("uniform", key)
+    return _uniform(key, _shape(shape), _float_dtype("uniform", dtype), minval, maxval)
+
+
+# XLA's single-precision erf_inv (M. Giles' polynomials), for JAX's numerics.
+_ERFINV_W_LT_5 = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                  0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_W_GE_5 = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                  0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def _erf_inv(x):
+    w = lax.neg(lax.log1p(lax.neg(lax.mul(x, x))))
+    small = lax.lt(w, 5.0)
+    w = lax.select(small, lax.sub(w, 2.5), lax.sub(lax.sqrt(w), 3.0))
+
+    def coeff(i):
+        return lax.select(small, jnp.full_like(x, _ERFINV_W_LT_5[i]),
+                          jnp.full_like(x, _ERFINV_W_GE_5[i]))
+    p = coeff(0)
+    for i in range(1, len(_ERFINV_W_LT_5)):
+        p = lax.add(coeff(i), lax.mul(p, w))
+    return lax.select(lax.eq(lax.abs(x), 1.0), lax.mul(x, np.inf), lax.mul(p, x))
+
+
+def normal(key, shape=(), dtype=None):
+    """Standard normal floats: sqrt(2) * erf_inv(u), u uniform in (-1, 1)."""
+    key = _check_key("normal", key)
+    dtype = _float_dtype("normal", dtype)
+    lo = np.nextafter(np.float32(-1.0), np.float32(0.0))
+    u = _uniform(key, _shape(shape), dtype, lo, 1.0)
+    return lax.mul(np.float32(np.sqrt(2)), _erf_inv(u))
+
+
+def _nextafter(x, toward_inf: bool):
+    """The next float32 after `x` toward +inf (or -inf), by stepping its bits."""
+    b = lax.bitcast_convert_type(x, "int32")
+    step = lax.select(lax.gt(x, 0.0) if toward_inf else lax.lt(x, 0.0),
+                      jnp.full_like(b, 1), jnp.full_like(b, -1))
+    tiny = np.int32(1) if toward_inf else np.int32(-2147483647)  # +/- smallest subnormal
+    nb = lax.select(lax.eq(x, 0.0), jnp.full_like(b, tiny), lax.add(b, step))
+    return lax.bitcast_convert_type(nb, "float32")
+
+
+def truncated_normal(key, lower, upper, shape=None, dtype=None):
+    """Normal floats truncated to (lower, upper)."""
+    key = _check_key("truncated_normal", key)
+    dtype = _float_dtype("truncated_normal", dtype)
+    lower = lax.convert_element_type(as_operand(lower), dtype)
+    upper = lax.convert_element_type(as_operand(upper), dtype)
+    out_shape = jnp.broadcast_shapes(lower.aval.shape, upper.aval.shape) if shape is None \
+        else _shape(shape)
+    sqrt2 = np.float32(np.sqrt(2))
+    a = lax.erf(lax.div(lower, sqrt2))
+    b = lax.erf(lax.div(upper, sqrt2))
+    out = lax.mul(sqrt2, _erf_inv(_uniform(key, out_shape, dtype, a, b)))
+    return jnp.clip(out, _nextafter(lower, True), _nextafter(upper, False))
+
+
+def bernoulli(key, p=0.5, shape=None):
+    """Booleans that are True with probability `p`."""
+    key = _check_key("bernoulli", key)
+    p = as_operand(p)
+    if not dtypes.issubdtype(p.aval.dtype, np.floating):
+        raise TypeError(f"irax.random.bernoulli: p must be a float, got {p.aval.str_short()} "
+                        f"(at {user_line()})")
+    shape = p.aval.shape if shape is None else _shape(shape)
+    return uniform(key, shape, p.aval.dtype) < p
+
+
+def gumbel(key, shape=(), dtype=None, mode=None):
+    """Standard Gumbel floats, -log(-log(u)); mode "high" resolves small u better."""
+    key = _check_key("gumbel", key)
+    return _gumbel(key, _shape(shape), _float_dtype("gumbel", dtype), mode or "low")
+
+
+def _gumbel(key, shape, dtype, mode):
+    info = np.finfo(dtype)
+    if mode == "low":
+        u = _uniform(key, shape, dtype, float(info.tiny), 1.0)
+        return -jnp.log(-jnp.log(u))
+    if mode == "high":
+        both = _uniform(key, (2,) + shape, dtype, 0.0, 1.0)
+        high, low = both[0], both[1]
+        x = jnp.where(high >= 0.5, high, high + 2.0 ** -info.nmant * low + float(info.tiny))
+        return -jnp.log(-jnp.log1p(-x))
+    raise ValueError(f"irax.random.gumbel: mode must be 'low' or 'high', got {mode!r} "
+                     f"(at {user_line()})")
+
+
+def categorical(key, logits, axis=-1, shape=None, mode=None):
+    """Indices sampled from the softmax of `logits` along `axis` (Gumbel-max)."""
+    key = _check_key("categorical", key)
+    logits = jnp.asarray(logits)
+    nd = logits.aval.ndim
+    axis = axis % nd
+    batch_shape = tuple(d for i, d in enumerate(logits.aval.shape) if i != axis)
+    shape = batch_shape if shape is None else _shape(shape)
+    if shape[len(shape) - len(batch_shape):] != batch_shape:
+        raise ValueError(f"irax.random.categorical: shape {shape} does not end with the batch "
+                         f"shape {batch_shape} of the logits (at {user_line()})")
+    prefix = shape[:len(shape) - len(batch_shape)]
+    logits_shape = list(batch_shape)
+    logits_shape.insert(axis, logits.aval.shape[axis])
+    g = _gumbel(key, (*prefix, *logits_shape), _float_dtype("categorical", logits.aval.dtype),
+                mode or "low")
+    expanded = lax.reshape(logits, (1,) * len(prefix) + logits.aval.shape)
+    return jnp.argmax(g + expanded, axis=len(prefix) + axis)
+
+
+# ------------------------------------------------------------------ integers
+
+def randint(key, shape, minval, maxval, dtype=None):
+    """Integers in [minval, maxval), from 64 random bits per value as JAX does."""
+    key = _check_key("randint", key)
+    shape = _shape(shape)
+    dtype = dtypes.default_int() if dtype is None else dtypes.to_dtype(dtype)
+    if not dtypes.issubdtype(dtype, np.integer):
+        raise TypeError(f"irax.random.randint: dtype must be an integer dtype, got {dtype} "
+                        f"(at {user_line()})")
+    info = np.iinfo(dtype)
+    if info.bits > 32:
+        raise NotImplementedError(f"irax.random.randint: {dtype} needs 64-bit random bits "
+                                  f"(at {user_line()})")
+    sample = "int32" if info.bits < 32 else dtype
+    lo_lim, hi_lim = builtins.max(int(info.min), -(1 << 31)), int(info.max)
+    minval = _clip_int(minval, sample, lo_lim, hi_lim)
+    maxval_in = jnp.asarray(maxval)
+    if not dtypes.issubdtype(maxval_in.aval.dtype, np.integer):
+        maxval_in = maxval_in.astype(dtypes.default_int())
+    # maxval beyond the dtype (randint(k, s, 0, 256, uint8)) makes the span one larger.
+    out_of_range = maxval_in > hi_lim if info.bits < 32 else None
+    maxval = _clip_int(maxval_in, sample, lo_lim, hi_lim)
+    k1, k2 = split(key)
+    higher, lower = _random_bits(k1, 32, shape), _random_bits(k2, 32, shape)
+    span = lax.convert_element_type(maxval - minval, "uint32")
+    span = jnp.where(maxval <= minval, np.uint32(1), span)
+    if out_of_range is not None:
+        span = jnp.where(out_of_range & (maxval > minval), span + np.uint32(1), span)
+    span = jnp.broadcast_to(span, shape)
+    multiplier = lax.rem(jnp.full_like(span, 1 << 16), span)
+    multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
+    offset = lax.add(lax.mul(lax.rem(higher, span), multiplier), lax.rem(lower, span))
+    offset = lax.rem(offset, span)
+    out = jnp.broadcast_to(minval, shape) + lax.convert_element_type(offset, sample)
+    return lax.convert_element_type(out, dtype)
+
+
+def _clip_int(x, dtype, lo, hi):
+    x = jnp.asarray(x)
+    if not dtypes.issubdtype(x.aval.dtype, np.integer):
+        x = x.astype(dtypes.default_int())
+    if x.aval.dtype != dtype:
+        x = jnp.clip(x, lo, hi)
+    return lax.convert_element_type(x, dtype)
+
+
+def _shuffle(key, x, axis):
+    """Sort by fresh random 32-bit keys, enough rounds to make ties unlikely (JAX's)."""
+    n = x.aval.size
+    rounds = int(np.ceil(3 * np.log(builtins.max(1, n)) / np.log(_MASK32)))
+    for _ in range(rounds):
+        keys = split(key)
+        key, sub = keys[0], keys[1]
+        sort_keys = _random_bits(sub, 32, x.aval.shape)
+        _, x = lax.sort((sort_keys, x), dimension=axis, num_keys=1)
+    return x
+
+
+def permutation(key, x, axis=0, independent=False):
+    """A random permutation of range(x) (an int) or of `x` along `axis`."""
+    key = _check_key("permutation", key)
+    if isinstance(x, (int, np.integer)):
+        return _shuffle(key, jnp.arange(int(x)), 0)
+    x = jnp.asarray(x)
+    if x.aval.ndim == 0:
+        raise TypeError(f"irax.random.permutation: x must be an integer or at least "
+                        f"1-dimensional, got {x.aval.str_short()} (at {user_line()})")
+    axis = axis % x.aval.ndim
+    if independent or x.aval.ndim == 1:
+        return _shuffle(key, x, axis)
+    ind = _shuffle(key, jnp.arange(x.aval.shape[axis]), 0)
+    return jnp.take(x, ind, axis=axis)
+
+
+def choice(key, a, shape=(), replace=True, p=None, axis=0):
+    """Samples of range(a) (an int) or of `a` along `axis`, optionally weighted by `p`."""
+    key = _check_key("choice", key)
+    shape = _shape(shape)
+    scalar = isinstance(a, (int, np.integer))
+    arr = None if scalar else jnp.asarray(a)
+    if not scalar:
+        axis = axis % arr.aval.ndim
+    n = int(a) if scalar else arr.aval.shape[axis]
+    draws = math.prod(shape)
+    if n <= 0:
+        raise ValueError(f"irax.random.choice: a must be positive, got {n} (at {user_line()})")
+    if not replace and draws > n:
+        raise ValueError(f"irax.random.choice: cannot take {draws} samples from {n} without "
+                         f"replacement (at {user_line()})")
+    if p is None:
+        if replace:
+            ind = randint(key, shape, 0, n)
+            result = ind if scalar else jnp.take(arr, ind, axis=axis)
+        else:
+            perm = permutation(key, n if scalar else arr, axis)
+            result = lax.slice_in_dim(perm, 0, draws, axis=0 if scalar else axis)
+    else:
+        p = jnp.asarray(p)
+        if not dtypes.issubdtype(p.aval.dtype, np.floating):
+            p = p.astype(dtypes.default_float())
+        if p.aval.shape != (n,):
+            raise ValueError(f"irax.random.choice: p must have shape ({n},), got "
+                             f"{p.aval.str_short()} (at {user_line()})")
+        if replace:
+            cdf = jnp.cumsum(p)
+            r = cdf[-1] * (1 - uniform(key, shape, p.aval.dtype))
+            # searchsorted(cdf, r, side="left"): how many entries lie below r
+            ind = jnp.sum(lax.reshape(cdf, (1,) * len(shape) + (n,)) < r[..., None], axis=-1,
+                          dtype=dtypes.default_int())
+        else:
+            g = gumbel(key, (n,), p.aval.dtype) + jnp.log(p)
+            ind = lax.slice_in_dim(jnp.argsort(g, descending=True), 0, draws)
+            ind = ind.astype(dtypes.default_int())
+        result = ind if scalar else jnp.take(arr, ind, axis=axis)
+    out_shape = shape if scalar else arr.aval.shape[:axis] + shape + arr.aval.shape[axis + 1:]
+    return jnp.reshape(result, out_shape)
