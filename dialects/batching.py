@@ -28,7 +28,7 @@ import numpy as np
 
 from . import build as B
 from .context import ir
-from .expand import expansion, lookup_func, remove_unused_private_funcs
+from .expand import expand_only, expansion, lookup_func
 from .ops import (ARITH_BINARY, BITWISE_BINARY, COMPARISONS, FLOAT_BINARY, FLOAT_UNARY,
                   INT_UNARY, NUMERIC_UNARY, OPS, IraxTypeError, attrs_of, define, emit,
                   from_callee, where_string)
@@ -352,6 +352,11 @@ def _dot_general(args, dims, lhs_contracting, rhs_contracting, lhs_batch=(), rhs
         out = B.dot_general(lhs, rhs, _shift(lc, ld), _shift(rc, rd),
                             (ld,) + _shift(lb, ld), (rd,) + _shift(rb, rd))
         return [out], [0]
+    if not lb and len(lc) == 1:
+        folded = (_as_matmul(rhs, rd, rc[0] + (rc[0] >= rd), lhs, lc[0], False) if ld is None
+                  else _as_matmul(lhs, ld, lc[0] + (lc[0] >= ld), rhs, rc[0], True))
+        if folded is not None:
+            return folded
     if ld is None:
         l_rank = aval_of(lhs).ndim
         lfree = [i for i in range(l_rank) if i not in lc and i not in lb]
@@ -375,6 +380,48 @@ def _dot_general(args, dims, lhs_contracting, rhs_contracting, lhs_batch=(), rhs
     lfree_b = [i for i in range(aval_of(lhs).ndim) if i not in _shift(lc, ld) + _shift(lb, ld)]
     out = B.dot_general(lhs, rhs, _shift(lc, ld), rc, _shift(lb, ld), rb)
     return [out], [len(lb) + lfree_b.index(ld)]
+
+
+def _as_matmul(p, pd, pc, q, qc, p_is_lhs):
+    """One operand batched (`p`, batch dim `pd`, contracting dim `pc`), one
+    contracting dim: fold the batch dim into the rows of a 2-D product that
+    lowers to linalg.matmul (size-1 dims dropped and restored by reshapes,
+    the unbatched `q` transposed if needed).  Returns ([out], [dim]) or None
+    when that would need a transpose of `p` or of the result."""
+    ps, qs = aval_of(p).shape, aval_of(q).shape
+    pkeep = [i for i in range(len(ps)) if i in (pd, pc) or ps[i] != 1]
+    qkeep = [j for j in range(len(qs)) if j == qc or qs[j] != 1]
+    if pkeep.index(pc) not in (0, len(pkeep) - 1) or qkeep.index(qc) not in (0, len(qkeep) - 1):
+        return None
+    k_first = pkeep[0] == pc
+    rows = [("B",) if i == pd else ("p", i) for i in pkeep if i != pc]
+    cols = [("q", j) for j in qkeep if j != qc]
+    size = {("B",): ps[pd], **{("p", i): ps[i] for i in range(len(ps))},
+            **{("q", j): qs[j] for j in range(len(qs))}}
+    nrows = int(np.prod([size[t] for t in rows], dtype=np.int64))
+    ncols = int(np.prod([size[t] for t in cols], dtype=np.int64))
+    k = ps[pc]
+    out_tags = cols + rows if k_first else rows + cols
+    pfree = [("p", i) for i in range(len(ps)) if i not in (pd, pc)]
+    qfree = [("q", j) for j in range(len(qs)) if j != qc]
+    want = pfree + qfree if p_is_lhs else qfree + pfree
+    big = [t for t in out_tags if t == ("B",) or size[t] != 1]
+    if [t for t in big if t != ("B",)] != [t for t in want if size[t] != 1]:
+        return None
+    q_k_first = qkeep[0] == qc
+    q2 = B.reshape(q, (k, ncols) if q_k_first else (ncols, k))
+    if k_first:  # [cols, K] x [K, rows]
+        p2 = B.reshape(p, (k, nrows))
+        out = B.dot_general(B.transpose(q2, (1, 0)) if q_k_first else q2, p2, (1,), (0,))
+    else:  # [rows, K] x [K, cols]
+        p2 = B.reshape(p, (nrows, k))
+        out = B.dot_general(p2, q2 if q_k_first else B.transpose(q2, (1, 0)), (1,), (0,))
+    t = big.index(("B",))
+    wbig = [i for i, w in enumerate(want) if size[w] != 1]
+    at = 0 if t == 0 else wbig[t - 1] + 1
+    shape = [size[w] for w in want]
+    shape.insert(at, ps[pd])
+    return [B.reshape(out, shape)], [at]
 
 
 # --------------------------------------------------------------------------
@@ -580,27 +627,4 @@ def missing_rules() -> list[str]:
 
 def expand_vmap_ops(module) -> None:
     """The `irax-expand-vmap` pass: expand only the irax.vmap ops (callees first)."""
-    done = set()
-
-    def expand_in(f):
-        name = ir.StringAttr(f.attributes["sym_name"]).value
-        if name in done:
-            return
-        done.add(name)
-        found = []
-
-        def visit(op):
-            if op.operation.name == "irax.vmap":
-                found.append(op.operation)
-            return ir.WalkResult.ADVANCE
-        f.operation.walk(visit)
-        for op in found:
-            expand_in(lookup_func(module, attrs_of(op)["callee"]))
-            with op.location:
-                new = expand_vmap(op, module)
-            for old, v in zip(op.results, new):
-                old.replace_all_uses_with(v)
-            op.erase()
-    for f in list(module.body.operations):
-        expand_in(f)
-    remove_unused_private_funcs(module)
+    expand_only(module, ["irax.vmap"])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from . import build as b
 from .context import ir
-from .expand import expansion, inline_body, lookup_func
+from .expand import callee_of, expansion, inline_body, lookup_func
 from .jvp import jvp_region_rules
 from .ops import attrs_of, define, from_callee
 from .vjp import vjp_block, vjp_region_rules
@@ -31,14 +31,8 @@ define("irax.custom_vjp_call", {"callee": "symbol", "fwd": "symbol", "bwd": "sym
                                 "num_fwd_captures": "int"}, inferable=False)(from_callee)
 
 
-def module_of(op):
-    while op.name != "builtin.module":
-        op = op.parent
-    return op
-
-
 def _body(op, attr):
-    return lookup_func(module_of(op.operation), attrs_of(op)[attr]).regions[0].blocks[0]
+    return callee_of(op, attr).regions[0].blocks[0]
 
 
 def _split_jvp_operands(op, operands):

@@ -44,6 +44,19 @@ def lookup_func(module, name: str):
     raise KeyError(f"no function @{name} in module")
 
 
+def module_of(op):
+    """The builtin.module enclosing `op`."""
+    op = op.operation if hasattr(op, "operation") else op
+    while op.name != "builtin.module":
+        op = op.parent
+    return op
+
+
+def callee_of(op, attr="callee"):
+    """The func.func an op refers to through symbol attribute `attr`."""
+    return lookup_func(module_of(op), attrs_of(op)[attr])
+
+
 def inline_body(body, operands) -> list:
     """Clone a function body at the current insertion point with its
     arguments bound to `operands`; returns the values it returns."""
@@ -71,8 +84,9 @@ def _higher_order_ops(func_op, table):
     return out
 
 
-def expand_func(module, func_op, done=None) -> None:
-    """Expand every higher-order op in `func_op`, callees first."""
+def expand_func(module, func_op, done=None, table=None) -> None:
+    """Expand every higher-order op in `func_op` (those in `table`), callees first."""
+    table = EXPANSIONS if table is None else table
     done = set() if done is None else done
     key = ir.StringAttr(func_op.attributes["sym_name"]).value
     if key in done:
@@ -80,9 +94,9 @@ def expand_func(module, func_op, done=None) -> None:
     done.add(key)
     for op in _higher_order_ops(func_op, EXPANSIONS) + _higher_order_ops(func_op, LATE_EXPANSIONS):
         for name in referenced_symbols(op):
-            expand_func(module, lookup_func(module, name), done)
-    for op in _higher_order_ops(func_op, EXPANSIONS):
-        _expand_one(op, module, EXPANSIONS)
+            expand_func(module, lookup_func(module, name), done, table)
+    for op in _higher_order_ops(func_op, table):
+        _expand_one(op, module, table)
 
 
 def _replace(op, new):
@@ -109,6 +123,16 @@ def expand_all(module) -> None:
             for op in _higher_order_ops(f, LATE_EXPANSIONS):
                 _expand_one(op, module, LATE_EXPANSIONS)
                 pending = True
+    remove_unused_private_funcs(module)
+
+
+def expand_only(module, names) -> None:
+    """Expand just the higher-order ops named in `names`, callees first (the
+    per-transform passes, e.g. irax-expand-jvp)."""
+    table = {n: EXPANSIONS[n] for n in names}
+    done = set()
+    for f in list(module.body.operations):
+        expand_func(module, f, done, table)
     remove_unused_private_funcs(module)
 
 

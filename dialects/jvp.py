@@ -19,12 +19,44 @@ from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
     integer_pow_derivative
-from .expand import expansion, lookup_func
-from .ops import attrs_of, define, from_callee, emit, where_string
-from .types import aval_of, is_float
+from .expand import callee_of, expansion, lookup_func
+from .ops import IraxTypeError, attrs_of, define, emit, from_callee, where_string
+from .types import aval_of, aval_of_type, is_float
 
-define("irax.jvp", {"callee": "symbol", "argnums": "ints"}, inferable=False)(
-    from_callee)
+def signature(func_op):
+    """(argument avals, result avals) of a func.func."""
+    ftype = ir.FunctionType(ir.TypeAttr(func_op.attributes["function_type"]).value)
+    return [aval_of_type(t) for t in ftype.inputs], [aval_of_type(t) for t in ftype.results]
+
+
+def check_types(opname, what, got, want, callee):
+    if len(got) != len(want):
+        raise IraxTypeError(f"{opname}: expected {len(want)} {what} for @{callee}, got {len(got)}")
+    for i, (g, w) in enumerate(zip(got, want)):
+        if g != w:
+            raise IraxTypeError(f"{opname}: {what} {i} has type {g.str_short()} but @{callee} "
+                                f"needs {w.str_short()}")
+
+
+def check_argnums(opname, argnums, n):
+    if len(set(argnums)) != len(argnums) or any(not 0 <= a < n for a in argnums):
+        raise IraxTypeError(f"{opname}: argnums {tuple(argnums)} must be distinct indices "
+                            f"into the callee's {n} arguments")
+
+
+def _verify_jvp(op):
+    """operands: callee args, then one tangent per argnum; results: outputs, then their tangents."""
+    name = attrs_of(op)["callee"]
+    args, results = signature(callee_of(op))
+    argnums = attrs_of(op)["argnums"]
+    check_argnums("irax.jvp", argnums, len(args))
+    check_types("irax.jvp", "operands", [aval_of(v) for v in op.operands],
+                args + [args[i] for i in argnums], name)
+    check_types("irax.jvp", "results", [aval_of(v) for v in op.results], results + results, name)
+
+
+define("irax.jvp", {"callee": "symbol", "argnums": "ints"}, inferable=False,
+       verify=_verify_jvp)(from_callee)
 
 jvp_rules = {}
 jvp_region_rules = {}

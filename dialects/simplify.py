@@ -2,9 +2,14 @@
 
 Upstream `canonicalize`/`cse` treat unregistered ops as side-effecting, so
 irax owns these.  All irax ops are pure; an op is dead when no result is used.
-Folds are small rules keyed by op name, read top to bottom in `FOLDS`.
+Folds are small rules keyed by op name, read top to bottom in `FOLDS`;
+elementwise ops whose operands are all small constants are evaluated with
+NumPy by the rules in `CONSTANT_FOLDS`, with the lowering's semantics
+(C-style integer division, XLA's shift and conversion rules).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -115,8 +120,8 @@ def _fold_select(op):
     p, a, b = op.operands
     if a == b:
         return a
-    s = splat_value(p)
-    if s is not None and aval_of(p).shape == aval_of(a).shape:
+    s = splat_value(p)  # a scalar predicate picks a whole operand too
+    if s is not None:
         return a if s else b
 
 
@@ -141,6 +146,157 @@ FOLDS = {
 }
 
 
+# --------------------------------------------------------------------------
+# Constant folding: NumPy evaluation of elementwise ops on small constants
+# --------------------------------------------------------------------------
+
+MAX_FOLD_ELEMENTS = 1024
+
+
+def _wrap(values, dtype):
+    """Python ints -> `dtype`, wrapping modulo 2**bits like the hardware."""
+    bits = dtype.itemsize * 8
+    off = 1 << (bits - 1) if dtype.kind == "i" else 0
+    return np.array([(int(v) + off) % (1 << bits) - off for v in values.reshape(-1)],
+                    dtype).reshape(values.shape)
+
+
+def _trunc_div(x, y):
+    q = abs(x) // abs(y)
+    return q if (x < 0) == (y < 0) else -q
+
+
+def _int_div(a, b):
+    """C division (toward zero), x/0 = -1, INT_MIN/-1 = INT_MIN, as lowered."""
+    q = np.vectorize(lambda x, y: -1 if y == 0 else _trunc_div(int(x), int(y)),
+                     otypes=[object])(a, b)
+    return _wrap(q, a.dtype)
+
+
+def _int_rem(a, b):
+    """The remainder of C division: the sign of the dividend; x%0 = x."""
+    r = np.vectorize(lambda x, y: x if y == 0 else int(x) - int(y) * _trunc_div(int(x), int(y)),
+                     otypes=[object])(a, b)
+    return _wrap(r, a.dtype)
+
+
+def _div(a, b):
+    return np.divide(a, b) if a.dtype.kind == "f" else _int_div(a, b)
+
+
+def _rem(a, b):
+    return np.fmod(a, b) if a.dtype.kind == "f" else _int_rem(a, b)
+
+
+def _pow(a, b):
+    if a.dtype.kind == "f":
+        return np.power(a, b)
+    out = np.power(a, np.maximum(b, 0))
+    neg = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0))
+    return np.where(b < 0, neg, out).astype(a.dtype)
+
+
+def _shift(kind):
+    def f(a, b):
+        bits = a.dtype.itemsize * 8
+        u = a.view(f"uint{bits}")
+        ok = (b >= 0) & (b < bits) if a.dtype.kind == "i" else b < bits
+        sb = np.where(ok, b, 0).astype(u.dtype)
+        if kind == "left":
+            out = (u << sb).view(a.dtype)
+            return np.where(ok, out, 0).astype(a.dtype)
+        if kind == "logical":
+            return np.where(ok, (u >> sb).view(a.dtype), 0).astype(a.dtype)
+        fill = np.where(a < 0, -1, 0) if a.dtype.kind == "i" else 0
+        return np.where(ok, a >> sb.astype(a.dtype), fill).astype(a.dtype)
+    return f
+
+
+def _popcount(a):
+    bits = a.dtype.itemsize * 8
+    return np.bitwise_count(a.view(f"uint{bits}") if a.dtype.kind == "i" else a).astype(a.dtype)
+
+
+def convert_numpy(x: np.ndarray, dtype: str) -> np.ndarray:
+    """convert_element_type as lowered: float -> signed int saturates, NaN -> 0."""
+    if x.dtype.kind == "f" and dtype.startswith("int"):
+        info = np.iinfo(dtype)
+        out = np.where(np.isnan(x), 0, x)
+        big, small = out >= float(2 ** (info.bits - 1)), out < -float(2 ** (info.bits - 1))
+        out = np.trunc(np.where(big | small, 0, out)).astype(dtype)
+        return np.where(big, info.max, np.where(small, info.min, out)).astype(dtype)
+    if dtype == "bool":
+        return x != 0
+    return x.astype(dtype)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+CONSTANT_FOLDS = {
+    # name: fn(*operand arrays, **attrs) -> array of the result's dtype
+    "irax.add": np.add, "irax.sub": np.subtract, "irax.mul": np.multiply, "irax.div": _div,
+    "irax.rem": _rem, "irax.pow": _pow, "irax.max": np.maximum, "irax.min": np.minimum,
+    "irax.atan2": np.arctan2, "irax.nextafter": np.nextafter,
+    "irax.and": np.bitwise_and, "irax.or": np.bitwise_or, "irax.xor": np.bitwise_xor,
+    "irax.shift_left": _shift("left"), "irax.shift_right_logical": _shift("logical"),
+    "irax.shift_right_arithmetic": _shift("arithmetic"),
+    "irax.eq": np.equal, "irax.ne": np.not_equal, "irax.lt": np.less, "irax.le": np.less_equal,
+    "irax.gt": np.greater, "irax.ge": np.greater_equal,
+    "irax.select": np.where,
+    "irax.clamp": lambda lo, x, hi: np.minimum(np.maximum(x, lo), hi),
+    "irax.neg": np.negative, "irax.abs": np.abs, "irax.sign": np.sign, "irax.not": np.invert,
+    "irax.population_count": _popcount,
+    "irax.exp": np.exp, "irax.exp2": np.exp2, "irax.log": np.log, "irax.log1p": np.log1p,
+    "irax.expm1": np.expm1, "irax.tanh": np.tanh, "irax.logistic": lambda x: 1 / (1 + np.exp(-x)),
+    "irax.sin": np.sin, "irax.cos": np.cos, "irax.tan": np.tan, "irax.asin": np.arcsin,
+    "irax.acos": np.arccos, "irax.atan": np.arctan, "irax.sinh": np.sinh, "irax.cosh": np.cosh,
+    "irax.asinh": np.arcsinh, "irax.acosh": np.arccosh, "irax.atanh": np.arctanh,
+    "irax.sqrt": np.sqrt, "irax.rsqrt": lambda x: 1 / np.sqrt(x), "irax.cbrt": np.cbrt,
+    "irax.erf": _erf, "irax.floor": np.floor, "irax.ceil": np.ceil, "irax.round": np.round,
+    "irax.is_finite": np.isfinite,
+    "irax.integer_pow": lambda x, y: np.power(x, y) if x.dtype.kind == "f" else _pow(
+        x, np.full(x.shape, y, x.dtype)),
+    "irax.convert_element_type": lambda x, new_dtype: convert_numpy(x, new_dtype),
+}
+
+
+def _constant_array(v):
+    """The value of `v` if an irax.constant defines it, else None."""
+    owner = v.owner
+    op = getattr(owner, "operation", owner)
+    if not hasattr(op, "name") or op.name != "irax.constant":
+        return None
+    return attrs_of(op)["value"]
+
+
+def fold_constants(op):
+    """Evaluate `op` with NumPy when every operand is a small constant."""
+    fn = CONSTANT_FOLDS.get(op.name)
+    if fn is None or len(op.results) != 1 or not op.operands:
+        return None
+    out = aval_of(op.result)
+    if out.size > MAX_FOLD_ELEMENTS or out.dtype == "bfloat16":
+        return None
+    args = []
+    for v in op.operands:
+        if aval_of(v).dtype == "bfloat16":
+            return None
+        a = _constant_array(v)
+        if a is None:
+            return None
+        args.append(a)
+    attrs = attrs_of(op)
+    with np.errstate(all="ignore"):
+        value = fn(*args, **attrs)
+    value = np.asarray(value)
+    if out.dtype == "bool":
+        value = value.astype(np.bool_)
+    else:
+        value = value.astype(out.dtype)
+    value = np.broadcast_to(value, out.shape)
+    return emit("irax.constant", [], value=np.array(value, order="C"))[0]
+
+
 def _ops_of(block):
     return list(block.operations)
 
@@ -152,10 +308,12 @@ def fold_block(block) -> bool:
             for inner in region.blocks:
                 changed |= fold_block(inner)
         rule = FOLDS.get(op.name)
-        if rule is None:
+        if rule is None and op.name not in CONSTANT_FOLDS:
             continue
         with ir.InsertionPoint(op), op.location:
-            new = rule(op)
+            new = fold_constants(op)
+            if new is None and rule is not None:
+                new = rule(op)
         if new is not None and new != op.result:
             op.result.replace_all_uses_with(new)
             op.erase()

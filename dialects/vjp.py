@@ -18,13 +18,25 @@ from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
     integer_pow_derivative
-from .expand import expansion, lookup_func
-from .jvp import clone_with
+from .expand import callee_of, expansion, lookup_func
+from .jvp import check_argnums, check_types, clone_with, signature
 from .ops import attrs_of, define, from_callee, where_string
 from .types import aval_of, is_float
 
-define("irax.vjp", {"callee": "symbol", "argnums": "ints"}, inferable=False)(
-    from_callee)
+def _verify_vjp(op):
+    """operands: callee args, then one cotangent per output; results: outputs, then
+    one cotangent per argnum."""
+    name = attrs_of(op)["callee"]
+    args, results = signature(callee_of(op))
+    argnums = attrs_of(op)["argnums"]
+    check_argnums("irax.vjp", argnums, len(args))
+    check_types("irax.vjp", "operands", [aval_of(v) for v in op.operands], args + results, name)
+    check_types("irax.vjp", "results", [aval_of(v) for v in op.results],
+                results + [args[i] for i in argnums], name)
+
+
+define("irax.vjp", {"callee": "symbol", "argnums": "ints"}, inferable=False,
+       verify=_verify_vjp)(from_callee)
 
 vjp_rules = {}
 vjp_region_rules = {}

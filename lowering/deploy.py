@@ -105,7 +105,7 @@ class Loaded:
             host = host.astype(np.uint8)
         return self.device.allocator.allocate_buffer_copy(
             memory_type=rt.MemoryType.DEVICE_LOCAL, allowed_usage=rt.BufferUsage.DEFAULT,
-            device=self.device, buffer=np.ascontiguousarray(host),
+            device=self.device, buffer=np.require(host, requirements="C"),  # keeps 0-d arrays 0-d
             element_type=getattr(rt.HalElementType, _HAL_TYPES[dtype]))
 
     def _get(self, bv, spec) -> np.ndarray:
