@@ -76,12 +76,22 @@ define("irax.vmap", {"callee": "symbol", "in_axes": "ints", "out_axes": "ints",
 # Moving and inserting batch dims
 # --------------------------------------------------------------------------
 
+def reshape(x, shape):
+    """`B.reshape`, looking through a reshape that produced `x` (chains of
+    reshapes from dropping and restoring size-1 dims collapse to one)."""
+    owner = x.owner
+    op = getattr(owner, "operation", owner)
+    if isinstance(op, ir.Operation) and op.name == "irax.reshape":
+        x = op.operands[0]
+    return B.reshape(x, shape)
+
+
 def permute(x, perm):
     """`transpose(x, perm)`, as a reshape when it only moves size-1 dims."""
     shape = aval_of(x).shape
     moved = [p for p in perm if shape[p] != 1]
     if moved == sorted(moved):
-        return B.reshape(x, [shape[p] for p in perm])
+        return reshape(x, [shape[p] for p in perm])
     return B.transpose(x, perm)
 
 
@@ -236,10 +246,10 @@ def _reshape(args, dims, new_sizes):
     for j in range(len(new_sizes) + 1):
         prefix = int(np.prod(new_sizes[:j], dtype=np.int64))
         if prefix == lead:
-            return [B.reshape(x, new_sizes[:j] + [size] + new_sizes[j:])], [j]
+            return [reshape(x, new_sizes[:j] + [size] + new_sizes[j:])], [j]
         if prefix > lead:
             break
-    return [B.reshape(moveaxis(x, d, 0), [size] + new_sizes)], [0]
+    return [reshape(moveaxis(x, d, 0), [size] + new_sizes)], [0]
 
 
 @rule("irax.transpose")
@@ -285,7 +295,7 @@ def _cumulative_rule(name):
 
 for _n in ("argmax", "argmin"):
     batch_rules[f"irax.{_n}"] = _argreduce_rule(f"irax.{_n}")
-for _n in ("cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp"):
+for _n in ("cumsum", "cumprod", "cummax", "cummin"):
     batch_rules[f"irax.{_n}"] = _cumulative_rule(f"irax.{_n}")
 
 
@@ -409,19 +419,19 @@ def _as_matmul(p, pd, pc, q, qc, p_is_lhs):
     if [t for t in big if t != ("B",)] != [t for t in want if size[t] != 1]:
         return None
     q_k_first = qkeep[0] == qc
-    q2 = B.reshape(q, (k, ncols) if q_k_first else (ncols, k))
+    q2 = reshape(q, (k, ncols) if q_k_first else (ncols, k))
     if k_first:  # [cols, K] x [K, rows]
-        p2 = B.reshape(p, (k, nrows))
+        p2 = reshape(p, (k, nrows))
         out = B.dot_general(B.transpose(q2, (1, 0)) if q_k_first else q2, p2, (1,), (0,))
     else:  # [rows, K] x [K, cols]
-        p2 = B.reshape(p, (nrows, k))
+        p2 = reshape(p, (nrows, k))
         out = B.dot_general(p2, q2 if q_k_first else B.transpose(q2, (1, 0)), (1,), (0,))
     t = big.index(("B",))
     wbig = [i for i, w in enumerate(want) if size[w] != 1]
     at = 0 if t == 0 else wbig[t - 1] + 1
     shape = [size[w] for w in want]
     shape.insert(at, ps[pd])
-    return [B.reshape(out, shape)], [at]
+    return [reshape(out, shape)], [at]
 
 
 # --------------------------------------------------------------------------
@@ -435,7 +445,7 @@ INDEX_DTYPE = "int32"
 def _stack_last(coords):
     """Equal-shaped integer arrays stacked along a new last axis."""
     shape = aval_of(coords[0]).shape
-    cols = [B.reshape(c, shape + (1,)) for c in coords]
+    cols = [reshape(c, shape + (1,)) for c in coords]
     if len(cols) == 1:
         return cols[0]
     return B.op("irax.concatenate", *cols, dimension=len(shape))

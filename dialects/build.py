@@ -134,3 +134,23 @@ def sum_to_shape(x, shape):
     lead = a.ndim - len(shape)
     axes = list(range(lead)) + [lead + i for i, d in enumerate(shape) if d == 1 and a.shape[lead + i] != 1]
     return reshape(reduce_sum(x, axes), shape)
+
+
+def along_axis_indices(idx, axis):
+    """Full gather indices [..., rank] picking `idx` (int32, x's shape) along `axis`."""
+    a = aval_of(idx)
+    parts = []
+    for d in range(a.ndim):
+        comp = idx if d == axis else op("irax.iota", shape=a.shape, dtype="int32", dimension=d)
+        parts.append(reshape(comp, a.shape + (1,)))
+    return op("irax.concatenate", *parts, dimension=a.ndim) if len(parts) > 1 else parts[0]
+
+
+def take_along_axis(x, idx, axis):
+    """x[..., idx, ...] elementwise along `axis` (idx has x's shape)."""
+    return op("irax.gather", x, along_axis_indices(idx, axis))
+
+
+def put_along_axis_add(x_like, idx, values, axis):
+    """The transpose of take_along_axis: scatter-add `values` into zeros shaped like x."""
+    return op("irax.scatter", zeros_like(x_like), along_axis_indices(idx, axis), values, mode="add")

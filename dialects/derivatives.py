@@ -110,8 +110,29 @@ ZERO_DERIVATIVE = {
     "irax.population_count", "irax.and", "irax.or", "irax.xor", "irax.shift_left",
     "irax.shift_right_logical", "irax.shift_right_arithmetic", "irax.eq", "irax.ne",
     "irax.lt", "irax.le", "irax.gt", "irax.ge", "irax.argmax", "irax.argmin", "irax.iota",
-    "irax.constant", "irax.bitcast_convert_type", "irax.stop_gradient",
+    "irax.constant", "irax.bitcast_convert_type", "irax.stop_gradient", "irax.reduce_and",
+    "irax.reduce_or",
 }
+
+
+def sort_permutation(primals, dimension, num_keys, descending):
+    """Sorted outputs and the permutation (int32 indices along `dimension`)."""
+    a = aval_of(primals[0])
+    iota = b.op("irax.iota", shape=a.shape, dtype="int32", dimension=dimension)
+    outs = emit("irax.sort", list(primals) + [iota], dimension=dimension, num_keys=num_keys,
+                descending=descending)
+    return outs[:-1], outs[-1]
+
+
+def running_extremum_source(x, y, axis, reverse):
+    """For cummax/cummin output y: the index along `axis` each y_i was taken from."""
+    a = aval_of(x)
+    n = a.shape[axis]
+    iota = b.op("irax.iota", shape=a.shape, dtype="int32", dimension=axis)
+    miss = b.full(a.shape, n if reverse else -1, "int32")
+    hit = b.select(b.eq(x, y), iota, miss)
+    # the latest hit so far (earliest when reversed)
+    return b.op("irax.cummin" if reverse else "irax.cummax", hit, axis=axis, reverse=reverse)
 
 
 def clamp_masks(lo, x, hi):
@@ -132,5 +153,3 @@ def extremum_mask(x, y, axes):
     count = b.broadcast_in_dim(b.reduce_sum(mask, axes), a.shape, kept)
     return b.div(mask, count)
 
-
-del emit

@@ -18,7 +18,7 @@ from __future__ import annotations
 from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
-    integer_pow_derivative
+    integer_pow_derivative, running_extremum_source, sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .ops import IraxTypeError, attrs_of, define, emit, from_callee, where_string
 from .types import aval_of, aval_of_type, is_float
@@ -62,6 +62,21 @@ jvp_rules = {}
 jvp_region_rules = {}
 
 
+class located:
+    """Append the op's user location to a NotImplementedError raised by a rule."""
+
+    def __init__(self, op):
+        self.op = op
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is NotImplementedError and "(at " not in str(exc):
+            raise NotImplementedError(f"{exc} (at {where_string(self.op.location)})") from None
+        return False
+
+
 def clone_with(op, operands):
     """Re-emit `op` (with its regions) on new operands; returns its results."""
     new = op.clone()
@@ -79,7 +94,7 @@ def jvp_block(block, primals, tangents):
             return [env[v] for v in op.operands], [tenv.get(v) for v in op.operands]
         ins = [env[v] for v in op.operands]
         tins = [tenv.get(v) for v in op.operands]
-        with op.location:
+        with op.location, located(op):
             if all(t is None for t in tins) or op.name in ZERO_DERIVATIVE:
                 outs, touts = clone_with(op, ins), [None] * len(op.results)
             elif op.name in jvp_region_rules:
@@ -87,8 +102,7 @@ def jvp_block(block, primals, tangents):
             else:
                 rule = jvp_rules.get(op.name)
                 if rule is None:
-                    raise NotImplementedError(
-                        f"no JVP rule for '{op.name}' (at {where_string(op.location)})")
+                    raise NotImplementedError(f"no JVP rule for '{op.name}'")
                 outs, touts = rule(ins, tins, **attrs_of(op))
         for r, o, t in zip(op.results, outs, touts):
             env[r] = o
@@ -306,3 +320,25 @@ def jvp_cumprod(primals, tangents, axis, reverse=False):
 
 
 jvp_rules["irax.cumprod"] = jvp_cumprod
+
+
+def jvp_sort(primals, tangents, dimension, num_keys=1, descending=False):
+    outs, perm = sort_permutation(primals, dimension, num_keys, descending)
+    return outs, [b.take_along_axis(t, perm, dimension) if t is not None else None
+                  for t in tangents]
+
+
+jvp_rules["irax.sort"] = jvp_sort
+
+
+def _running_extremum(name):
+    def rule(primals, tangents, axis, reverse=False):
+        (x,), (t,) = primals, tangents
+        y = b.op(name, x, axis=axis, reverse=reverse)
+        src = running_extremum_source(x, y, axis, reverse)
+        return [y], [b.take_along_axis(t, src, axis)]
+    return rule
+
+
+jvp_rules["irax.cummax"] = _running_extremum("irax.cummax")
+jvp_rules["irax.cummin"] = _running_extremum("irax.cummin")

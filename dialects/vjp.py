@@ -17,10 +17,10 @@ from __future__ import annotations
 from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
-    integer_pow_derivative
+    integer_pow_derivative, running_extremum_source, sort_permutation
 from .expand import callee_of, expansion, lookup_func
-from .jvp import check_argnums, check_types, clone_with, signature
-from .ops import attrs_of, define, from_callee, where_string
+from .jvp import check_argnums, check_types, clone_with, located, signature
+from .ops import attrs_of, define, from_callee
 from .types import aval_of, is_float
 
 def _verify_vjp(op):
@@ -83,14 +83,13 @@ def vjp_block(block, primals, argnums, cotangents):
         out_cts = [cts.pop(r, None) for r in op.results]
         if all(c is None for c in out_cts):
             continue
-        with op.location:
+        with op.location, located(op):
             if op.name in vjp_region_rules:
                 in_cts = vjp_region_rules[op.name](op, ins, new, out_cts)
             else:
                 rule = vjp_rules.get(op.name)
                 if rule is None:
-                    raise NotImplementedError(
-                        f"no VJP rule for '{op.name}' (at {where_string(op.location)})")
+                    raise NotImplementedError(f"no VJP rule for '{op.name}'")
                 out_cts = [c if c is not None else b.zeros_like(o) for c, o in zip(out_cts, new)]
                 in_cts = rule(ins, new, out_cts, **attrs_of(op))
             for v, ct in zip(op.operands, in_cts):
@@ -362,3 +361,20 @@ def vjp_dot_general(primals, outs, cts, lhs_contracting, rhs_contracting, lhs_ba
 
 
 vjp_rules["irax.dot_general"] = vjp_dot_general
+
+
+def vjp_sort(primals, outs, cts, dimension, num_keys=1, descending=False):
+    _, perm = sort_permutation(primals, dimension, num_keys, descending)
+    return [b.put_along_axis_add(p, perm, c, dimension) for p, c in zip(primals, cts)]
+
+
+vjp_rules["irax.sort"] = vjp_sort
+
+
+def _vjp_running_extremum(primals, outs, cts, axis, reverse=False):
+    src = running_extremum_source(primals[0], outs[0], axis, reverse)
+    return [b.put_along_axis_add(primals[0], src, cts[0], axis)]
+
+
+vjp_rules["irax.cummax"] = _vjp_running_extremum
+vjp_rules["irax.cummin"] = _vjp_running_extremum
