@@ -36,7 +36,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
     if axis_size is not None and (not isinstance(axis_size, int) or axis_size < 0):
         raise ValueError(f"vmap: axis_size must be a non-negative int, got {axis_size!r}")
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())  # never copy fun.__dict__ (e.g. a custom_jvp's fields)
     def vmapped(*args, **kwargs):
         return _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs)
     return vmapped
