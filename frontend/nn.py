@@ -112,3 +112,4 @@ def normalize(x, axis=-1, mean=None, variance=None, epsilon=1e-5):
 
 
 standardize = normalize
+from . import initializers  # noqa: E402,F401  (irax.nn.initializers)

@@ -130,10 +130,13 @@ def test_vectors_were_recorded_with_jax_defaults():
     meta = VECTORS["meta"]
     assert meta["jax_default_prng_impl"] == "threefry2x32"
     assert meta["jax_threefry_partitionable"] is True
-    assert len(VECTORS["cases"]) >= 40
+    assert len(RANDOM_CASES) >= 40
 
 
-@pytest.mark.parametrize("case", VECTORS["cases"], ids=_case_id)
+RANDOM_CASES = [c for c in VECTORS["cases"] if not c["fn"].startswith("nn.")]
+
+
+@pytest.mark.parametrize("case", RANDOM_CASES, ids=_case_id)
 def test_bit_compatible_with_jax(case):
     want = _decode(case["result"])
     got = np.asarray(_call(case))

@@ -49,6 +49,17 @@ CASES = [
     ("gumbel", 0, {"shape": (8,)}), ("gumbel", 3, {"shape": (2, 3)}),
     # keys derived further: a fold_in, then the sampler
     ("normal", 0, {"shape": (6,)}, 17), ("uniform", 99, {"shape": (4,)}, 5),
+    # jax.nn.initializers: "factory" holds the factory's arguments
+    ("nn.initializers.glorot_normal", 0, {"shape": (6, 4), "factory": {}}),
+    ("nn.initializers.glorot_uniform", 1, {"shape": (5, 3), "factory": {}}),
+    ("nn.initializers.he_normal", 2, {"shape": (3, 3, 2, 4), "factory": {}}),
+    ("nn.initializers.he_uniform", 3, {"shape": (8, 2), "factory": {}}),
+    ("nn.initializers.lecun_normal", 4, {"shape": (7, 5), "factory": {}}),
+    ("nn.initializers.variance_scaling", 5, {"shape": (4, 6), "factory": {
+        "scale": 0.5, "mode": "fan_out", "distribution": "normal"}}),
+    ("nn.initializers.normal", 6, {"shape": (5,), "factory": {"stddev": 0.1}}),
+    ("nn.initializers.uniform", 7, {"shape": (2, 3), "factory": {"scale": 2.0}}),
+    ("nn.initializers.truncated_normal", 8, {"shape": (6,), "factory": {"stddev": 0.5}}),
 ]
 
 
@@ -71,6 +82,9 @@ def run(fn, seed, kwargs, fold=None):
             kw[k] = np.asarray(kw[k], np.float32 if k != "x" else np.int32)
     if fn == "bits" and "dtype" in kw:
         kw["dtype"] = np.dtype(kw["dtype"])
+    if fn.startswith("nn.initializers."):
+        factory = getattr(jax.nn.initializers, fn.split(".")[-1])
+        return factory(**kw["factory"])(key, kw["shape"])
     return getattr(jax.random, fn)(key, **kw)
 
 
