@@ -92,7 +92,7 @@ def lower_constant(c):
         return [B.filled(aval, flat[0])] if aval.size > 1 else [
             arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, flat[0])))]
     if aval.dtype == "bool":
-        attr = ir.DenseElementsAttr.get(np.packbits(value, bitorder="little"), type=ttype)
+        attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(np.bool_)), type=ttype)
     else:
         attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value), type=ttype)
     return [arith.constant(ttype, attr)]

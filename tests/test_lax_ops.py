@@ -588,3 +588,13 @@ def test_scatter_int_elementwise_index():
     i = np.array([5, 1, 5, 5], np.int32)
     out = irax.jit(lambda x, i: jnp.asarray(x).at[i].add(np.int32(2)))(x, i)
     np.testing.assert_array_equal(out, [0, 2, 0, 0, 0, 6])
+
+
+def test_bool_constant_arrays():
+    """Non-splat i1 constants of every size survive encoding, folding and lowering."""
+    m3 = np.array([True, False, True])
+    m10 = np.array([True, False, True, False, False, True, True, True, False, True])
+    f = irax.jit(lambda x, y: {"m3": lax.select(jnp.asarray(m3), x, -x),
+                               "m10": lax.select(jnp.asarray(m10), y, -y)})
+    x, y = np.arange(3, dtype=np.float32) + 1, np.arange(10, dtype=np.float32) + 1
+    check(f(x, y), {"m3": np.where(m3, x, -x), "m10": np.where(m10, y, -y)})
