@@ -103,10 +103,12 @@ def lower_scan(c):
     k, nc = at.get("num_consts", 0), at["num_carry"]
     consts, carry, xs = c.operands[:k], c.operands[k:k + nc], c.operands[k + nc:]
     types = _result_types(op)
+    # Stacked outputs nobody reads are not accumulated (their steps become dead code).
+    used = [bool(list(r.uses)) for r in list(op.results)[nc:]]
     ys_init = [tensor.empty(list(ir.RankedTensorType(t).shape), ir.RankedTensorType(t).element_type)
                for t in types[nc:]]
     loop = scf.ForOp(B.index_const(0), B.index_const(length), B.index_const(1),
-                     list(carry) + ys_init)
+                     list(carry) + [y for y, u in zip(ys_init, used) if u])
     body = loop.body
     iters = list(loop.inner_iter_args)
     dyn = ir.ShapedType.get_dynamic_stride_or_offset()
@@ -123,10 +125,11 @@ def lower_scan(c):
 
     def step(vs):
         outs = list(vs[:nc])
-        for y, acc in zip(vs[nc:], iters[nc:]):
+        for y, acc in zip([y for y, u in zip(vs[nc:], used) if u], iters[nc:]):
             shape = list(ir.RankedTensorType(acc.type).shape)
             outs.append(tensor.insert_slice(y, acc, [idx], [], [], [dyn] + [0] * (len(shape) - 1),
                                             [1] + shape[1:], [1] * len(shape)))
         scf.YieldOp(outs)
     _splice(region_block(op, 0), list(consts) + iters[:nc] + slices, body, step)
-    return list(loop.results)
+    results = iter(list(loop.results)[nc:])
+    return list(loop.results)[:nc] + [next(results) if u else y for y, u in zip(ys_init, used)]

@@ -87,3 +87,17 @@ func.func @scan_reverse(%c: tensor<2xf32>, %xs: tensor<5x2xf32>) -> (tensor<2xf3
   }) {length = 5 : i64, reverse = true, num_consts = 0 : i64, num_carry = 1 : i64} : (tensor<2xf32>, tensor<5x2xf32>) -> (tensor<2xf32>, tensor<5xf32>)
   return %0#0, %0#1 : tensor<2xf32>, tensor<5xf32>
 }
+
+// Stacked outputs nobody reads are not accumulated.
+// CHECK-LABEL: func.func @scan_unused_ys
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %arg0) -> (tensor<2xf32>)
+// CHECK-NOT: tensor.insert_slice
+// CHECK: return
+func.func @scan_unused_ys(%c: tensor<2xf32>, %xs: tensor<5x2xf32>) -> tensor<2xf32> {
+  %0:2 = "irax.scan"(%c, %xs) ({
+  ^bb0(%a: tensor<2xf32>, %x: tensor<2xf32>):
+    %n = "irax.add"(%a, %x) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    "irax.yield"(%n, %n) : (tensor<2xf32>, tensor<2xf32>) -> ()
+  }) {length = 5 : i64, reverse = false, num_consts = 0 : i64, num_carry = 1 : i64} : (tensor<2xf32>, tensor<5x2xf32>) -> (tensor<2xf32>, tensor<5x2xf32>)
+  return %0#0 : tensor<2xf32>
+}
