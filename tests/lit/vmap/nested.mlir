@@ -2,13 +2,14 @@
 // RUN: irax-opt %s --irax-expand | FileCheck %s
 
 // vmap(vmap(dot)): the inner vmap (batched vector) is expanded first, inside
-// the outer callee; the outer one then batches that dot_general again.  The
-// result is one dot_general with a batch dimension: no loops, no transposes.
+// the outer callee, into a matmul; the outer one batches that into ONE
+// dot_general in linalg.batch_matmul form.  The transpose is the inner
+// vmap's move of its result to out_axes 0.  No loops.
 // CHECK-LABEL: func.func @main
-// CHECK-NEXT: %[[D:.*]] = "irax.dot_general"(%arg1, %arg0) {lhs_batch = array<i64: 0>, lhs_contracting = array<i64: 1>, rhs_batch = array<i64: 0>, rhs_contracting = array<i64: 2>} : (tensor<6x3x5xf32>, tensor<6x2x3xf32>) -> tensor<6x5x2xf32>
-// CHECK-NEXT: return %[[D]]
+// CHECK-NEXT: %[[D:.*]] = "irax.dot_general"(%arg0, %arg1) {lhs_batch = array<i64: 0>, lhs_contracting = array<i64: 2>, rhs_batch = array<i64: 0>, rhs_contracting = array<i64: 1>} : (tensor<6x2x3xf32>, tensor<6x3x5xf32>) -> tensor<6x2x5xf32>
+// CHECK-NEXT: %[[T:.*]] = "irax.transpose"(%[[D]]) {permutation = array<i64: 0, 2, 1>}
+// CHECK-NEXT: return %[[T]]
 // CHECK-NOT: irax.vmap
-// CHECK-NOT: transpose
 func.func private @mv(%a: tensor<2x3xf32>, %v: tensor<3xf32>) -> tensor<2xf32> {
   %0 = "irax.dot_general"(%a, %v) {lhs_contracting = array<i64: 1>, rhs_contracting = array<i64: 0>, lhs_batch = array<i64>, rhs_batch = array<i64>} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
