@@ -57,6 +57,14 @@ class Region:
         parent = current_trace()
         self.fun, self.role, self.name = fun, role, fun_name(fun)
         self.trace = RegionTrace(parent.irmodule, self.name, avals)
+        try:
+            self._trace(fun, role, args_tree, avals, weaks)
+        except BaseException:
+            self.erase()  # leave no half-built function in the module
+            raise
+        self.num_args = len(avals)
+
+    def _trace(self, fun, role, args_tree, avals, weaks):
         tracers = self.trace.arg_tracers(avals, weaks)
         with self.trace:
             out = fun(*tree_unflatten(args_tree, tracers))
@@ -73,7 +81,6 @@ class Region:
         self.out_avals = [o.aval for o in outs]
         self.out_weak = [o.weak_type for o in outs]
         self.captured = self.trace.captured_values
-        self.num_args = len(avals)
 
     @property
     def block(self):
@@ -88,6 +95,7 @@ class Region:
         return body
 
     def erase(self):
+        self.trace.finished = True  # its tracers must not be captured any more
         self.trace.func.operation.erase()
 
     def describe(self):
@@ -245,8 +253,10 @@ def _branches(api, index, funs, roles, operands):
     def impl(flat):
         idx, args = flat[0], flat[1:]
         avals, weaks = [a.aval for a in args], [a.weak_type for a in args]
-        regions = [Region(f, r, in_tree, avals, weaks) for f, r in zip(funs, roles)]
+        regions = []
         try:
+            for f, r in zip(funs, roles):
+                regions.append(Region(f, r, in_tree, avals, weaks))
             first = regions[0]
             for r in regions[1:]:
                 if (r.out_tree, r.out_avals) != (first.out_tree, first.out_avals):
@@ -286,13 +296,12 @@ def while_loop(cond_fun, body_fun, init_val):
 
     def impl(carry):
         avals, weaks = [a.aval for a in carry], [a.weak_type for a in carry]
-        c = Region(cond_fun, "cond_fun", _args_tree(tree), avals, weaks)
+        regions = []
         try:
+            c = Region(cond_fun, "cond_fun", _args_tree(tree), avals, weaks)
+            regions.append(c)
             body = Region(body_fun, "body_fun", _args_tree(tree), avals, weaks)
-        except BaseException:
-            c.erase()
-            raise
-        try:
+            regions.append(body)
             if c.out_tree.num_leaves != 1 or c.out_avals[0] != Aval((), "bool"):
                 raise IraxTypeError(
                     f"while_loop: cond_fun {c.name!r} must return a bool scalar, got "
@@ -305,8 +314,8 @@ def while_loop(cond_fun, body_fun, init_val):
             outs = _emit(lambda vs: cf.while_loop(vs[:k], vs[k:], cond_b, body_b),
                          consts + list(carry), weak)
         finally:
-            c.erase()
-            body.erase()
+            for r in regions:
+                r.erase()
         return outs
 
     return tree_unflatten(tree, _run("while_loop", impl, leaves))

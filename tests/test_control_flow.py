@@ -361,3 +361,32 @@ def test_vmap_of_grad_and_grad_of_vmap_scan(x64, rng):
         np.testing.assert_allclose(per[b], g1(c0, xs[b], w), rtol=1e-10)
     total = irax.jit(irax.grad(lambda xs: jnp.sum(irax.vmap(lambda x: _scan_loss(c0, x, w))(xs))))
     np.testing.assert_allclose(total(xs), per, rtol=1e-10)
+
+
+def test_error_in_branch_leaves_trace_usable():
+    def bad(x):
+        raise ValueError("boom")
+
+    @irax.jit
+    def f(x):
+        try:
+            lax.cond(x > 0, lambda x: x, bad, x)
+        except ValueError:
+            pass
+        return lax.cond(x > 0, lambda x: x + 1.0, lambda x: x - 1.0, x)
+    assert float(f(np.float32(2.0))) == 3.0
+
+
+def test_leaked_branch_tracer_is_reported():
+    leaked = []
+
+    def keep(x):
+        leaked.append(x)
+        return x
+
+    @irax.jit
+    def f(x):
+        lax.cond(x > 0, keep, keep, x)
+        return leaked[0] + 1.0
+    with pytest.raises(irax.UnexpectedTracerError, match=r"used after that trace ended"):
+        f(np.float32(1.0))
