@@ -7,6 +7,7 @@ from . import array_methods  # noqa: F401  (installs operators on Array and trac
 from . import lax, nn, tree_util  # noqa: F401
 from . import numpy  # noqa: F401
 from . import random  # noqa: F401
+from . import optimizers  # noqa: F401
 from .api import jit, make_ir  # noqa: F401
 from .vmap import vmap  # noqa: F401
 from .custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
