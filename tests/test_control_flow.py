@@ -390,3 +390,34 @@ def test_leaked_branch_tracer_is_reported():
         return leaked[0] + 1.0
     with pytest.raises(irax.UnexpectedTracerError, match=r"used after that trace ended"):
         f(np.float32(1.0))
+
+
+def test_hessian_of_reverse_scan(x64):
+    def f(x):
+        c, ys = lax.scan(lambda c, a: (c * a + jnp.exp(-c * c), c * c), x[0], x[1:], reverse=True)
+        return c + ys.sum()
+    x = np.array([0.3, 0.9, -0.4, 1.2])
+    g = irax.jit(irax.grad(f))
+    want = np.stack([numeric_grad(lambda v: g(v)[i], x) for i in range(4)])
+    np.testing.assert_allclose(irax.jit(irax.hessian(f))(x), want, rtol=1e-6, atol=1e-8)
+
+
+def test_vmap_scan_over_axis_1_reverse():
+    def h(xs):
+        return lax.scan(lambda c, a: (c + a, c * a), 0.0, xs, reverse=True)
+    xs = np.arange(12.0, dtype=np.float32).reshape(4, 3)
+    c, ys = irax.jit(irax.vmap(h, in_axes=1))(xs)
+    for j in range(3):
+        rc, rys = 0.0, np.zeros(4, np.float32)
+        for t in reversed(range(4)):
+            rc, rys[t] = rc + xs[t, j], rc * xs[t, j]
+        assert float(c[j]) == rc
+        np.testing.assert_array_equal(ys[j], rys)
+
+
+def test_error_scan_lengths():
+    with pytest.raises(irax.IraxTypeError, match=r"scan: scanned inputs have different leading "
+                       rf"sizes \(3, 4\) \(at .*{HERE}:\d+\)"):
+        lax.scan(lambda c, x: (c, x), 0.0, (jnp.zeros(3), jnp.zeros(4)))
+    with pytest.raises(ValueError, match=r"scan: with no xs, pass length="):
+        lax.scan(lambda c, x: (c, x), 0.0, None)
