@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import numpy as jnp
-from .core import Array, Tracer
+from .core import Array, Tracer, user_line
 from .numpy._indexing import IndexUpdateHelper, getitem
 
 
@@ -53,6 +53,7 @@ def _install(cls):
     cls.__abs__ = lambda self: jnp.abs(self)
     cls.__invert__ = lambda self: jnp.invert(self)
     cls.__getitem__ = getitem
+    cls.__setitem__ = _setitem
     cls.shape = property(lambda self: self.aval.shape)
     cls.dtype = property(_dtype)
     cls.ndim = property(lambda self: self.aval.ndim)
@@ -80,6 +81,11 @@ def _install(cls):
         setattr(cls, red, getattr(jnp, red))
     cls.__len__ = getattr(cls, "__len__", None) or _len
     cls.__iter__ = getattr(cls, "__iter__", None) or _iter
+
+
+def _setitem(self, idx, value):
+    raise TypeError(f"irax arrays are immutable: instead of x[idx] = y, use x = x.at[idx].set(y) "
+                    f"(at {user_line()})")
 
 
 def _len(self):

@@ -95,17 +95,20 @@ def _basic(x, idx):
             s, e, st = i.indices(n)
             if st > 0:
                 length = max(0, (e - s + st - 1) // st)
-                start.append(s)
-                limit.append(s + max(0, (length - 1) * st + 1) if length else s)
+                start.append(s if length else 0)  # an empty slice must not start past the end
+                limit.append(s + (length - 1) * st + 1 if length else 0)
                 strides.append(st)
             else:
                 length = max(0, (s - e - st - 1) // (-st))
-                # reversed slice: take the forward slice, then reverse it
-                lo = s + (length - 1) * st if length else 0
-                start.append(lo if length else 0)
-                limit.append(s + 1 if length else 0)
-                strides.append(-st)
-                rev_dims.append(dim)
+                if length <= 1:  # nothing to reverse
+                    start.append(s if length else 0)
+                    limit.append(s + 1 if length else 0)
+                    strides.append(1)
+                else:  # reverse the whole dim, then take a forward slice of it
+                    start.append(n - 1 - s)
+                    limit.append(n - 1 - s + (length - 1) * (-st) + 1)
+                    strides.append(-st)
+                    rev_dims.append(dim)
             new_shape.append(("keep", dim))
         else:
             if is_array(i) and i.aval.ndim == 0 and not _concrete_int(i):
@@ -119,11 +122,9 @@ def _basic(x, idx):
             strides.append(1)
             squeeze_dims.append(dim)
         dim += 1
-    y = x
+    y = lax.rev(x, rev_dims) if rev_dims else x
     if (start != [0] * len(start) or limit != list(x.aval.shape) or any(s != 1 for s in strides)):
-        y = lax.slice(x, start, limit, strides)
-    if rev_dims:
-        y = lax.rev(y, rev_dims)
+        y = lax.slice(y, start, limit, strides)
     shape = []
     for entry in new_shape:
         shape.append(1 if entry[0] == "new" else y.aval.shape[entry[1]])
@@ -164,53 +165,38 @@ def _dynamic_int(x, idx):
 
 
 def _advanced(x, idx):
-    """Integer-array indexing (NumPy semantics) via one irax.gather."""
-    arrays = [(d, i) for d, i in enumerate(_dims_of(idx)) if i is not None]
-    dims = [d for d, _ in arrays]
-    index_arrays = [_int_index(i, x.aval.shape[d]) for d, i in arrays]
+    """Integer-array indexing (NumPy semantics) via one irax.gather.
+
+    The indexed dims move to the front and are gathered; the slices and Nones
+    then apply to the remaining dims; last, the broadcast index dims move to
+    where the indices stood if those were adjacent in `idx` (NumPy's rule).
+    """
     from ._core import broadcast_arrays
-    index_arrays = broadcast_arrays(*index_arrays, op="indexing")
-    bshape = index_arrays[0].aval.shape
-    # Move indexed dims to the front, gather, then place the result dims.
-    rest = [d for d in range(x.aval.ndim) if d not in dims]
-    xt = lax.transpose(x, dims + rest)
-    stacked = lax.concatenate([lax.reshape(i, bshape + (1,)) for i in index_arrays], len(bshape))
-    out = _gather(xt, stacked)
-    # Non-index entries (slices/None) applied to the trailing dims.
-    tail_idx = [i for i in idx if i is None or isinstance(i, slice)]
-    contiguous = dims == list(range(dims[0], dims[0] + len(dims)))
-    nb = len(bshape)
-    if contiguous and dims[0] > 0:
-        # NumPy puts the broadcast dims where the indexed block was.
-        lead = dims[0]
-        perm = list(range(nb, nb + lead)) + list(range(nb)) + list(range(nb + lead, out.aval.ndim))
-        out = lax.transpose(out, perm)
-        pre = [i for i in idx[:_pos_of_dim(idx, dims[0])] if i is None or isinstance(i, slice)]
-        post = [i for i in idx[_pos_of_dim(idx, dims[-1]) + 1:] if i is None or isinstance(i, slice)]
-        return _basic(out, pre + [slice(None)] * nb + post) if (pre or post) else out
-    if tail_idx:
-        out = _basic(out, [slice(None)] * nb + tail_idx)
-    return out
-
-
-def _pos_of_dim(idx, d):
-    dim = 0
+    positions, dims, arrays, dim = [], [], [], 0
     for pos, i in enumerate(idx):
         if i is None:
             continue
-        if dim == d:
-            return pos
+        if not isinstance(i, slice):
+            positions.append(pos)
+            dims.append(dim)
+            arrays.append(_int_index(i, x.aval.shape[dim]))
         dim += 1
-    return len(idx)
-
-
-def _dims_of(idx):
-    """Per array dim: the int/array index on it, or None for slices; None entries dropped."""
-    out = []
-    for i in idx:
-        if i is None:
-            continue
-        out.append(None if isinstance(i, slice) else i)
+    arrays = broadcast_arrays(*arrays, op="indexing")
+    bshape = arrays[0].aval.shape
+    nb = len(bshape)
+    rest = [d for d in range(x.aval.ndim) if d not in dims]
+    xt = lax.transpose(x, dims + rest)
+    stacked = lax.concatenate([lax.reshape(i, bshape + (1,)) for i in arrays], nb)
+    out = _gather(xt, stacked)
+    basic = [i for i in idx if i is None or isinstance(i, slice)]
+    if any(i is None or i != slice(None) for i in basic):
+        out = _basic(out, [slice(None)] * nb + basic)
+    adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
+    lead = sum(1 for i in idx[:positions[0]] if i is None or isinstance(i, slice))
+    if adjacent and lead:
+        n = out.aval.ndim
+        out = lax.transpose(out, list(range(nb, nb + lead)) + list(range(nb))
+                            + list(range(nb + lead, n)))
     return out
 
 
@@ -257,32 +243,76 @@ def take_along_axis(arr, indices, axis):
 # x.at[idx].set / add / multiply / min / max / get
 # --------------------------------------------------------------------------
 
-def _scatter_indices(x, idx):
-    """Indices [..., x.ndim] of every element `x[idx]` selects, and that selection's shape."""
-    flat_pos = lax.reshape(lax.iota("int32", x.aval.size), x.aval.shape)
-    picked = getitem(flat_pos, idx)
+def _padded_index(shape, idx, clip=False):
+    """`idx` rewritten for an array of `shape` padded by one slot at the end of every dim:
+    out-of-bounds integer indices point at that slot (or, with `clip`, are clamped).
+    Boolean masks become integer arrays and slices explicit ranges."""
+    out, dim = [], 0
+    for i in _expand_index(idx, len(shape)):
+        if i is None:
+            out.append(None)
+            continue
+        if _is_bool_mask(i):
+            out.extend(_mask_to_indices(i))
+            dim += _mask_ndim(i)
+            continue
+        n = shape[dim]
+        dim += 1
+        if isinstance(i, slice):
+            start, stop, step = i.indices(n)
+            out.append(slice(start, stop if stop >= 0 else None, step))
+        elif _is_int_array(i) or is_array(i):
+            a = _int_index(i, n)
+            bad = lax.bitwise_or(lax.lt(a, 0), lax.ge(a, n))
+            fix = lax.clamp(0, a, n - 1) if clip else lax.add(lax.mul(a, 0), n)
+            out.append(lax.select(bad, fix, a))
+        else:
+            k = int(i)
+            k = k + n if k < 0 else k
+            out.append(min(max(k, 0), n - 1) if clip else (k if 0 <= k < n else n))
+    return tuple(out)
+
+
+def _pad_end(x, value):
+    return lax.pad(x, value, [(0, 1, 0)] * x.aval.ndim)
+
+
+def _scatter_indices(x, idx, clip=False):
+    """Coordinates [..., ndim] of the elements `x[idx]` selects, and that selection's shape.
+
+    Out-of-bounds integer indices select a padding slot whose coordinates are out
+    of bounds, so the scatter drops their updates (JAX's mode='drop').
+    """
+    shape = x.aval.shape
+    flat_pos = _pad_end(lax.reshape(lax.iota("int32", x.aval.size), shape), -1)
+    picked = getitem(flat_pos, _padded_index(shape, idx, clip))
+    valid = lax.ge(picked, 0)
+    rem = lax.max(picked, 0)
     coords = []
-    rem = picked
     for d in reversed(range(x.aval.ndim)):
-        n = x.aval.shape[d]
+        n = shape[d]
         coords.append(lax.rem(rem, n))
         rem = lax.div(rem, n)
     coords.reverse()
+    coords[0] = lax.select(valid, coords[0], lax.add(lax.mul(coords[0], 0), shape[0]))
     stacked = lax.concatenate([lax.reshape(c, c.aval.shape + (1,)) for c in coords],
-                              picked.aval.ndim) if coords else None
+                              picked.aval.ndim)
     return stacked, picked.aval.shape
 
 
-def scatter(x, idx, values, mode):
+def scatter(x, idx, values, mode, index_mode=None):
     from ..core import bind
     from ._core import broadcast_to
     x = asarray(x)
+    if index_mode not in (None, "drop", "clip", "promise_in_bounds"):
+        raise ValueError(f"at[]: unknown mode {index_mode!r}; use 'drop', 'clip' or "
+                         f"'promise_in_bounds'")
     if x.aval.ndim == 0:
         v = lax.convert_element_type(asarray(values), x.aval.dtype)
         combine = {"set": lambda a, b: b, "add": lax.add, "mul": lax.mul,
                    "min": lax.min, "max": lax.max}[mode]
         return combine(x, v)
-    indices, sel_shape = _scatter_indices(x, idx)
+    indices, sel_shape = _scatter_indices(x, idx, clip=index_mode == "clip")
     v = asarray(values)
     if v.aval.dtype != x.aval.dtype:
         v = lax.convert_element_type(v, x.aval.dtype)
@@ -294,37 +324,62 @@ def scatter(x, idx, values, mode):
     return bind("irax.scatter", [x, indices, v], mode=mode)[0]
 
 
+def _fill_value(dtype):
+    from irax.dialects.types import FLOATS
+    if dtype in FLOATS:
+        return np.nan
+    if dtype == "bool":
+        return True
+    info = np.iinfo(np.dtype(dtype))
+    return info.max if dtype.startswith("uint") else info.min
+
+
+def gather_fill(x, idx, fill_value=None):
+    """x[idx], with out-of-bounds integer indices giving `fill_value` (JAX's mode='fill')."""
+    x = asarray(x)
+    fill = _fill_value(x.aval.dtype) if fill_value is None else fill_value
+    return getitem(_pad_end(x, fill), _padded_index(x.aval.shape, idx))
+
+
 class _IndexUpdateRef:
+    """`x.at[idx]`: functional updates; out-of-bounds updates are dropped (mode='drop')."""
+
     def __init__(self, array, idx):
         self.array = array
         self.idx = idx
 
-    def get(self, **kwargs):
+    def get(self, *, mode=None, fill_value=None, **kwargs):
+        if mode == "fill":
+            return gather_fill(self.array, self.idx, fill_value)
         return getitem(self.array, self.idx)
 
-    def set(self, values, **kwargs):
-        return scatter(self.array, self.idx, values, "set")
+    def set(self, values, *, mode=None, **kwargs):
+        return scatter(self.array, self.idx, values, "set", mode)
 
-    def add(self, values, **kwargs):
-        return scatter(self.array, self.idx, values, "add")
+    def add(self, values, *, mode=None, **kwargs):
+        return scatter(self.array, self.idx, values, "add", mode)
 
-    def multiply(self, values, **kwargs):
-        return scatter(self.array, self.idx, values, "mul")
+    def multiply(self, values, *, mode=None, **kwargs):
+        return scatter(self.array, self.idx, values, "mul", mode)
 
     mul = multiply
 
-    def min(self, values, **kwargs):
-        return scatter(self.array, self.idx, values, "min")
+    def min(self, values, *, mode=None, **kwargs):
+        return scatter(self.array, self.idx, values, "min", mode)
 
-    def max(self, values, **kwargs):
-        return scatter(self.array, self.idx, values, "max")
+    def max(self, values, *, mode=None, **kwargs):
+        return scatter(self.array, self.idx, values, "max", mode)
 
-    def subtract(self, values, **kwargs):
-        return scatter(self.array, self.idx, lax.neg(asarray(values)), "add")
+    def subtract(self, values, *, mode=None, **kwargs):
+        return scatter(self.array, self.idx, lax.neg(asarray(values)), "add", mode)
 
-    def divide(self, values, **kwargs):
+    def divide(self, values, *, mode=None, **kwargs):
         from ._ufuncs import reciprocal
-        return scatter(self.array, self.idx, reciprocal(values), "mul")
+        return scatter(self.array, self.idx, reciprocal(values), "mul", mode)
+
+    def power(self, values, *, mode=None, **kwargs):
+        from ._ufuncs import power
+        return self.set(power(self.get(), values), mode=mode)
 
 
 class IndexUpdateHelper:
