@@ -11,8 +11,9 @@ dimension of each (an int, or None for an unbatched operand).  A rule emits
 ops at the current insertion point (with `build` helpers or `emit`) and
 returns its results with their batch dims.  Rules keep the batch dim where
 it is when the op allows it and move it only when they must.  Ops with
-regions use `batch_region_rules[name](op, args, dims) -> (outs, out_dims)`
-and `batch_block` to batch their bodies.  An op whose operands are all
+regions, or that refer to other functions, use
+`batch_region_rules[name](op, args, dims) -> (outs, out_dims)` (given the op
+itself) and `batch_block` / `batch_function` to batch their bodies.  An op whose operands are all
 unbatched is cloned unchanged, so rules only see at least one batched
 operand.
 
@@ -32,7 +33,7 @@ from .expand import expand_only, expansion, lookup_func
 from .ops import (ARITH_BINARY, BITWISE_BINARY, COMPARISONS, FLOAT_BINARY, FLOAT_UNARY,
                   INT_UNARY, NUMERIC_UNARY, OPS, IraxTypeError, attrs_of, define, emit,
                   from_callee, where_string)
-from .types import aval_of
+from .types import Aval, aval_of
 
 batch_rules: dict = {}
 batch_region_rules: dict = {}
@@ -587,7 +588,7 @@ def _batch_op(inner, scope, axis_size):
         return
     name = inner.name
     with inner.location:
-        if len(inner.regions) and name in batch_region_rules:
+        if name in batch_region_rules:
             outs, out_dims = batch_region_rules[name](inner, vals, dims)
         elif name in batch_rules and not len(inner.regions):
             outs, out_dims = batch_rules[name](vals, dims, **attrs_of(inner))
@@ -602,6 +603,94 @@ def _batch_op(inner, scope, axis_size):
             raise AssertionError(f"batching rule for '{name}' returned {aval_of(new).str_short()} "
                                  f"batched at {d}; expected shape {want}")
         scope[old] = (new, d)
+
+
+def module_of(op):
+    op = getattr(op, "operation", op)
+    while op.name != "builtin.module":
+        op = op.parent
+    return op
+
+
+def _match(v, d, want, size):
+    """`v` (batch dim `d`) with its batch dim at `want`; None: summed over the
+    batch (the cotangent of an unbatched input is the sum over examples)."""
+    if want is None:
+        return v if d is None else B.reduce_sum(v, (d,))
+    return batch_at(v, d, want, size)
+
+
+def batch_function(module, name, dims, size, out_dims):
+    """A new private function: `@name` batched with its arguments at `dims`
+    and its results moved to `out_dims` (None: summed over the batch)."""
+    from iree.compiler.dialects import func
+    callee = lookup_func(module, name)
+    body = callee.regions[0].blocks[0]
+    arg_types = []
+    for a, d in zip(body.arguments, dims):
+        shape = list(aval_of(a).shape)
+        if d is not None:
+            shape.insert(d, size)
+        arg_types.append(ir.RankedTensorType.get(shape, ir.RankedTensorType(a.type).element_type))
+    taken = {ir.StringAttr(f.attributes["sym_name"]).value for f in module.regions[0].blocks[0]}
+    new_name, i = f"{name}_batched", 0
+    while new_name in taken:
+        i += 1
+        new_name = f"{name}_batched_{i}"
+    with ir.InsertionPoint(module.regions[0].blocks[0]):
+        f = func.FuncOp(new_name, ir.FunctionType.get(arg_types, []))
+    f.attributes["sym_visibility"] = ir.StringAttr.get("private")
+    block = f.add_entry_block()
+    with ir.InsertionPoint(block):
+        outs, got = batch_block(body, list(block.arguments), dims, size)
+        outs = [_match(v, d, w, size) for v, d, w in zip(outs, got, out_dims)]
+        func.ReturnOp(outs)
+    f.attributes["function_type"] = ir.TypeAttr.get(
+        ir.FunctionType.get(arg_types, [v.type for v in outs]))
+    return new_name, outs
+
+
+def _rebatch_call(op, args, dims, plans):
+    """Re-emit a custom-derivative call on batched copies of the functions it
+    refers to.  `plans`: {attribute: (argument dims, result dims)}; the op's
+    own results come out batched at 0."""
+    at = attrs_of(op)
+    module = module_of(op)
+    size = _size(args, dims)
+    new = {attr: batch_function(module, at[attr], a, size, o)[0]
+           for attr, (a, o) in plans.items()}
+    results = [Aval((size,) + aval_of(r).shape, aval_of(r).dtype) for r in op.results]
+    outs = emit(op.name, list(args), results=results, **{**at, **new})
+    return outs, [0] * len(outs)
+
+
+def _batch_custom_jvp_call(op, args, dims):
+    """@f and @f_jvp(args, tangents, captures) batched; tangents are batched
+    like their primals, all outputs at 0, so the JVP rule lines up."""
+    at = attrs_of(op)
+    n, nc, nout = at["num_args"], at["num_callee_captures"], len(op.results)
+    a = list(dims[:n])
+    return _rebatch_call(op, args, dims, {
+        "callee": (list(dims[:n + nc]), [0] * nout),
+        "jvp_callee": (a + a + list(dims[n + nc:]), [0] * (2 * nout))})
+
+
+def _batch_custom_vjp_call(op, args, dims):
+    """@f, @f_fwd (outputs and residuals at 0) and @f_bwd(residuals,
+    cotangents, captures) batched; each argument cotangent comes out batched
+    like its argument, summed over the batch for an unbatched argument."""
+    at = attrs_of(op)
+    n, nc, nf, nout = at["num_args"], at["num_callee_captures"], at["num_fwd_captures"], len(op.results)
+    fwd = lookup_func(module_of(op), at["fwd"]).regions[0].blocks[0]
+    nres = len(list(fwd.operations)[-1].operands) - nout
+    return _rebatch_call(op, args, dims, {
+        "callee": (list(dims[:n + nc]), [0] * nout),
+        "fwd": (list(dims[:n]) + list(dims[n + nc:n + nc + nf]), [0] * (nout + nres)),
+        "bwd": ([0] * (nres + nout) + list(dims[n + nc + nf:]), list(dims[:n]))})
+
+
+batch_region_rules["irax.custom_jvp_call"] = _batch_custom_jvp_call
+batch_region_rules["irax.custom_vjp_call"] = _batch_custom_vjp_call
 
 
 @expansion("irax.vmap")

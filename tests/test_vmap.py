@@ -194,3 +194,54 @@ def test_vmap_of_jvp_forward_mode():
     xs, v = rand(3, 2), rand(2)
     f = lambda x: irax.jvp(jnp.sin, (x,), (v,))[1]
     assert_close(irax.vmap(f)(xs), np.cos(xs) * v, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------
+# Custom derivatives under vmap: the rules survive batching
+# --------------------------------------------------------------------------
+
+@irax.custom_jvp
+def _sin_jvp10(x):
+    return jnp.sin(x)
+
+
+@_sin_jvp10.defjvp
+def _sin_jvp10_rule(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return jnp.sin(x), 10.0 * jnp.cos(x) * t  # deliberately 10x, to see the rule is used
+
+
+@irax.custom_vjp
+def _scaled(w, x):
+    return w * x
+
+
+def _scaled_fwd(w, x):
+    return w * x, (w, x)
+
+
+def _scaled_bwd(res, g):
+    w, x = res
+    return (3.0 * g * x, g * w)  # the w-cotangent deliberately 3x
+
+
+_scaled.defvjp(_scaled_fwd, _scaled_bwd)
+
+
+def test_vmap_of_custom_jvp_keeps_the_rule_under_grad():
+    x = rand(3, 2)
+    f = irax.vmap(_sin_jvp10)
+    assert_close(f(x), np.sin(x), rtol=1e-6)
+    g = irax.jit(irax.grad(lambda x: jnp.sum(f(x))))(x)
+    assert_close(g, 10 * np.cos(x), rtol=1e-5)
+    t = irax.jvp(f, (x,), (np.ones_like(x),))[1]
+    assert_close(t, 10 * np.cos(x), rtol=1e-5)
+
+
+def test_vmap_of_custom_vjp_sums_cotangents_of_unbatched_inputs():
+    w, xs = rand(2), rand(4, 2)
+    f = irax.vmap(_scaled, in_axes=(None, 0))
+    assert_close(f(w, xs), w * xs, rtol=1e-6)
+    gw, gx = irax.jit(irax.grad(lambda w, xs: jnp.sum(f(w, xs)), argnums=(0, 1)))(w, xs)
+    assert_close(gw, 3 * xs.sum(0), rtol=1e-5)
+    assert_close(gx, np.broadcast_to(w, xs.shape), rtol=1e-6)
