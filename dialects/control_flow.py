@@ -27,10 +27,6 @@ from .types import Aval, aval_of, tensor_type
 REGION_OPS = ("irax.cond", "irax.while", "irax.scan")
 
 
-def _types(values):
-    return "(" + ", ".join(aval_of(v).str_short() for v in values) + ")"
-
-
 def _avals_str(avals):
     return "(" + ", ".join(a.str_short() for a in avals) + ")"
 

@@ -122,10 +122,6 @@ def _types(avals):
     return "(" + ", ".join(a.str_short() for a in avals) + ")"
 
 
-def _signature(tree, avals):
-    return tree, tuple(avals)
-
-
 # --------------------------------------------------------------------------
 # Emitting the op: under a trace, or eagerly
 # --------------------------------------------------------------------------
@@ -429,7 +425,8 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
                 raise IraxTypeError(f"scan: body_fun {body.name!r} must return a pair "
                                     f"(carry, y), got structure {body.out_tree} (at {where})")
             c_tree, y_tree = body.out_tree.children
-            c_avals, y_avals = body.out_avals[:c_tree.num_leaves], body.out_avals[c_tree.num_leaves:]
+            n_out = c_tree.num_leaves
+            c_avals, y_avals = body.out_avals[:n_out], body.out_avals[n_out:]
             _check_carry("scan", body, c_tree, c_avals, carry_tree, avals[:nc], where)
             consts, slot = _union_captures([body], 0)
             k = len(consts)

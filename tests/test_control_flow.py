@@ -330,8 +330,8 @@ def test_vmap_while_unbatched_predicate():
 
 def test_vmap_cond_and_switch():
     f = irax.vmap(lambda p, x: lax.cond(p, lambda x: x * 2.0, lambda x: x - 1.0, x))
-    np.testing.assert_allclose(irax.jit(f)(np.array([True, False]), np.array([3.0, 4.0], np.float32)),
-                               [6.0, 3.0])
+    got = irax.jit(f)(np.array([True, False]), np.array([3.0, 4.0], np.float32))
+    np.testing.assert_allclose(got, [6.0, 3.0])
     g = irax.vmap(lambda x: lax.cond(True, lambda x: x * 2.0, lambda x: x - 1.0, x))
     np.testing.assert_allclose(irax.jit(g)(np.array([3.0, 4.0], np.float32)), [6.0, 8.0])
     branches = [lambda x: x * 2.0, lambda x: x - 1.0, jnp.sin]
