@@ -245,3 +245,12 @@ def test_vmap_of_custom_vjp_sums_cotangents_of_unbatched_inputs():
     gw, gx = irax.jit(irax.grad(lambda w, xs: jnp.sum(f(w, xs)), argnums=(0, 1)))(w, xs)
     assert_close(gw, 3 * xs.sum(0), rtol=1e-5)
     assert_close(gx, np.broadcast_to(w, xs.shape), rtol=1e-6)
+
+
+def test_vmap_over_prng_keys():
+    """uint32 key arithmetic batches like any elementwise code."""
+    from irax import random
+    keys = random.split(random.PRNGKey(0), 3)
+    f = lambda k: random.normal(k, (2,))
+    want = np.stack([np.asarray(f(k)) for k in keys])
+    assert_close(irax.vmap(f)(keys), want)
