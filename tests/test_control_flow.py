@@ -421,3 +421,14 @@ def test_error_scan_lengths():
         lax.scan(lambda c, x: (c, x), 0.0, (jnp.zeros(3), jnp.zeros(4)))
     with pytest.raises(ValueError, match=r"scan: with no xs, pass length="):
         lax.scan(lambda c, x: (c, x), 0.0, None)
+
+
+def test_eager_grad_python_if_on_control_flow_results():
+    # Eagerly, the outputs of cond/scan carry concrete values, so `if y > 1` works.
+    def f(x):
+        y = lax.cond(x > 0, lambda x: x * 2.0, lambda x: -x, x)
+        c, _ = lax.scan(lambda c, a: (c + a * y, None), 0.0, jnp.stack([x, y]))
+        if y > 1:
+            return c * y  # 12 x**3 for x > 1/2
+        return y
+    assert float(irax.grad(f)(np.float32(3.0))) == pytest.approx(324.0)
