@@ -227,3 +227,14 @@ def test_irax_compile_cli_errors(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert err.startswith("irax-compile: error: ") and message in err
     assert not (tmp_path / "x.vmfb").exists()
+
+
+def test_deploy_example(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run([sys.executable, os.path.join(root, "examples", "deploy",
+                                                     "train_and_export.py"), str(tmp_path)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    acc = [float(l.split()[-1]) for l in r.stdout.splitlines() if "accuracy" in l]
+    assert len(acc) == 2 and acc[0] == acc[1] > 0.9
+    assert "no compiler" in r.stdout
