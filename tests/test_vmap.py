@@ -254,3 +254,17 @@ def test_vmap_over_prng_keys():
     f = lambda k: random.normal(k, (2,))
     want = np.stack([np.asarray(f(k)) for k in keys])
     assert_close(irax.vmap(f)(keys), want)
+
+
+def test_numpy_indexing_with_batched_indices():
+    """x[i] and x.at[i].set with a batched i: gathers/scatters, no loops."""
+    x = np.arange(12.0, dtype=np.float32).reshape(4, 3)
+    i = np.array([0, 3, 2])
+    assert_close(irax.vmap(lambda x, i: x[i], in_axes=(1, 0))(x, i), x[i, [0, 1, 2]])
+    assert_close(irax.vmap(lambda i: jnp.asarray(x)[i])(i), x[i])
+    got = irax.vmap(lambda r, i: r.at[i].set(-1.0))(x[:3], i[:3] % 3)
+    want = x[:3].copy()
+    want[np.arange(3), i[:3] % 3] = -1.0
+    assert_close(got, want)
+    s = irax.vmap(lambda x, i: irax.lax.dynamic_slice(x, (i, 0), (2, 3)))(np.stack([x] * 3), i)
+    assert_close(s, np.stack([x[min(k, 2):min(k, 2) + 2] for k in i]))
