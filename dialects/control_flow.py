@@ -20,9 +20,13 @@ out of the carry, so reverse mode does not store one copy per iteration.
 """
 from __future__ import annotations
 
+from . import build as b
+from .batching import batch_at, batch_block, batch_region_rules
 from .context import ir
-from .ops import IraxTypeError, define
-from .types import Aval, aval_of, tensor_type
+from .jvp import jvp_block, jvp_region_rules
+from .ops import OPS, IraxTypeError, attrs_of, define, where_string
+from .types import Aval, aval_of, is_float, tensor_type
+from .vjp import vjp_block, vjp_region_rules
 
 REGION_OPS = ("irax.cond", "irax.while", "irax.scan")
 
@@ -134,7 +138,6 @@ define("irax.cond", regions=2, inferable=False, verify=verify_cond)(_no_inferenc
 
 def verify_while(op):
     _check_isolated(op)
-    from .ops import attrs_of
     name = "irax.while"
     k = attrs_of(op).get("num_consts", 0)
     ops = [aval_of(v) for v in op.operands]
@@ -155,7 +158,6 @@ define("irax.while", {"num_consts": "int"}, regions=2, inferable=False,
 
 def scan_layout(op):
     """(consts, carry, xs) operand lists of an irax.scan."""
-    from .ops import attrs_of
     at = attrs_of(op)
     k, c = at.get("num_consts", 0), at["num_carry"]
     ops = list(op.operands)
@@ -164,7 +166,6 @@ def scan_layout(op):
 
 def verify_scan(op):
     _check_isolated(op)
-    from .ops import attrs_of
     name = "irax.scan"
     at = attrs_of(op)
     length = at["length"]
@@ -202,7 +203,6 @@ define("irax.scan", {"length": "int", "reverse": "bool", "num_consts": "int", "n
 # --------------------------------------------------------------------------
 
 def _encode(name, attrs):
-    from .ops import OPS
     return OPS[name].encode(attrs, None)
 
 
@@ -250,7 +250,7 @@ def cond(index, operands, branches, result_avals):
     return list(op.results)
 
 
-def while_loop(consts, init, cond_body, body, num_consts=None):
+def while_loop(consts, init, cond_body, body):
     """Emit irax.while; `cond_body(consts + carry) -> [i1 scalar]`, `body(...) -> carry`."""
     args = [aval_of(v) for v in list(consts) + list(init)]
     carry = [aval_of(v) for v in init]
@@ -278,12 +278,6 @@ def scan(consts, init, xs, body, length, reverse, y_avals):
 # region bodies are transformed with their block-level helpers.
 # --------------------------------------------------------------------------
 
-from . import build as b  # noqa: E402
-from .batching import batch_at, batch_block, batch_region_rules  # noqa: E402
-from .jvp import jvp_block, jvp_region_rules  # noqa: E402
-from .ops import attrs_of, where_string  # noqa: E402
-from .types import is_float  # noqa: E402
-from .vjp import vjp_block, vjp_region_rules  # noqa: E402
 
 
 def _float(v):
