@@ -13,9 +13,9 @@ returns its results with their batch dims.  Rules keep the batch dim where
 it is when the op allows it and move it only when they must.  Ops with
 regions, or that refer to other functions, use
 `batch_region_rules[name](op, args, dims) -> (outs, out_dims)` (given the op
-itself) and `batch_block` / `batch_function` to batch their bodies.  An op whose operands are all
-unbatched is cloned unchanged, so rules only see at least one batched
-operand.
+itself) and `batch_block` / `batch_function` to batch their bodies.  An op
+whose operands are all unbatched is cloned unchanged, so rules only see at
+least one batched operand.
 
 The `irax.vmap` op: operands = the callee's arguments (the trailing ones are
 captured closure values, unbatched); attributes `callee`, `in_axes` (one per
