@@ -680,7 +680,8 @@ def _batch_custom_vjp_call(op, args, dims):
     cotangents, captures) batched; each argument cotangent comes out batched
     like its argument, summed over the batch for an unbatched argument."""
     at = attrs_of(op)
-    n, nc, nf, nout = at["num_args"], at["num_callee_captures"], at["num_fwd_captures"], len(op.results)
+    n, nc, nf = at["num_args"], at["num_callee_captures"], at["num_fwd_captures"]
+    nout = len(op.results)
     fwd = lookup_func(module_of(op), at["fwd"]).regions[0].blocks[0]
     nres = len(list(fwd.operations)[-1].operands) - nout
     return _rebatch_call(op, args, dims, {

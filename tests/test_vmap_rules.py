@@ -98,7 +98,8 @@ _safe = {"acosh": lambda x: x * x + 1.5, "log": abs, "sqrt": abs, "rsqrt": lambd
 case("float_unary", ["irax." + n for n in FLOAT_UNARY],
      lambda x: tuple(prim(f"irax.{n}", _safe.get(n, lambda v: v)(x)) for n in FLOAT_UNARY),
      [uniform((2, 3))], rtol=1e-4, atol=1e-5)
-case("numeric_unary_f", ["irax." + n for n in NUMERIC_UNARY] + ["irax.is_finite", "irax.stop_gradient"],
+case("numeric_unary_f",
+     ["irax." + n for n in NUMERIC_UNARY] + ["irax.is_finite", "irax.stop_gradient"],
      lambda x: tuple(prim(f"irax.{n}", x) for n in NUMERIC_UNARY + ("is_finite", "stop_gradient")),
      [uniform((4,))])
 case("int_unary", ["irax." + n for n in NUMERIC_UNARY + INT_UNARY],
@@ -142,7 +143,8 @@ case("broadcast_in_dim", ["irax.broadcast_in_dim"],
                    prim("irax.broadcast_in_dim", y, shape=(4, 2, 3), broadcast_dimensions=(1, 2))),
      [uniform((3,)), uniform((1, 3))])
 case("reshape", ["irax.reshape"],
-     lambda x: (prim("irax.reshape", x, new_sizes=(3, 2, 2)), prim("irax.reshape", x, new_sizes=(12,)),
+     lambda x: (prim("irax.reshape", x, new_sizes=(3, 2, 2)),
+                prim("irax.reshape", x, new_sizes=(12,)),
                 prim("irax.reshape", x, new_sizes=(2, 1, 6))),
      [uniform((2, 6))])
 case("transpose_rev", ["irax.transpose", "irax.rev"],
@@ -263,7 +265,8 @@ def test_missing_rule_raises():
     saved = batching.batch_rules.pop("irax.sin")
     try:
         with pytest.raises(NotImplementedError, match="no batching rule for 'irax.sin'"):
-            irax.make_ir(irax.vmap(lambda x: prim("irax.sin", x)))(np.ones((3, 2), np.float32)).expanded()
+            f = irax.vmap(lambda x: prim("irax.sin", x))
+            irax.make_ir(f)(np.ones((3, 2), np.float32)).expanded()
     finally:
         batching.batch_rules["irax.sin"] = saved
 
