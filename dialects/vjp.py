@@ -86,6 +86,8 @@ def vjp_block(block, primals, argnums, cotangents):
         with op.location, located(op):
             if op.name in vjp_region_rules:
                 in_cts = vjp_region_rules[op.name](op, ins, new, out_cts)
+                for r, v in zip(op.results, new):  # the rule may re-emit the forward op
+                    env[r] = v
             else:
                 rule = vjp_rules.get(op.name)
                 if rule is None:
