@@ -134,11 +134,16 @@ class _StaticArgs:
         self.argnames = tuple(static_argnames or ())
         if self.argnums or self.argnames:
             try:
-                params = list(inspect.signature(fun).parameters)
+                sig = inspect.signature(fun).parameters.values()
             except (TypeError, ValueError):
-                params = []
+                sig = []
+            positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            params = [p.name for p in sig if p.kind in positional]
+            if not any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in sig) and params:
+                # negative argnums count from the end of the signature, as in JAX
+                self.argnums = tuple(n + len(params) if n < 0 else n for n in self.argnums)
             for n in self.argnums:
-                if n < len(params) and params[n] not in self.argnames:
+                if 0 <= n < len(params) and params[n] not in self.argnames:
                     self.argnames += (params[n],)
             for name in self.argnames:
                 if name in params and params.index(name) not in self.argnums:
@@ -227,8 +232,7 @@ class Jitted:
         arrays = []
         for x in leaves:
             if isinstance(x, Array):
-                sig.append(x.aval)
-                sig.append(x.weak_type)
+                sig.append((x.aval, x.weak_type))  # as leaf_aval gives for host values
                 arrays.append(x)
             else:
                 sig.append(leaf_aval(x))
