@@ -245,8 +245,10 @@ def lower_argreduce(c):
     return B.generic(c.operands, [B.identity_map(n)], [vals, idxs], [out_map, out_map], iters, body)[1:]
 
 
-CUM_COMBINE = {"irax.cumsum": "irax.reduce_sum", "irax.cumprod": "irax.reduce_prod",
-               "irax.cummax": "irax.reduce_max", "irax.cummin": "irax.reduce_min"}
+CUM_COMBINE = {  # name: (identity(dtype), combine(dtype, a, b))
+    name: (REDUCE_INIT[red], SCALAR_RULES[REDUCE_COMBINE[red]]) for name, red in (
+        ("irax.cumsum", "irax.reduce_sum"), ("irax.cumprod", "irax.reduce_prod"),
+        ("irax.cummax", "irax.reduce_max"), ("irax.cummin", "irax.reduce_min"))}
 
 
 @lowering(*CUM_COMBINE)
@@ -255,8 +257,7 @@ def lower_cumulative(c):
     axis, parallel across the others), its accumulator seeded with the combine's
     identity; reverse=True scans the reversed operand and reverses the result."""
     a, axis, reverse = c.in_avals[0], c.attrs["axis"], c.attrs.get("reverse", False)
-    red = CUM_COMBINE[c.op.name]
-    combine = SCALAR_RULES[REDUCE_COMBINE[red]]
+    identity, combine = CUM_COMBINE[c.op.name]
     x = c.operands[0]
     if reverse:
         x = reverse_value(x, a, (axis,))
@@ -264,7 +265,7 @@ def lower_cumulative(c):
     et = B.signless_element(a.dtype)
     op = ir.Operation.create(
         "iree_linalg_ext.scan", results=[B.lowered_type(a), B.lowered_type(acc)],
-        operands=[x, B.empty(a), B.filled(acc, REDUCE_INIT[red](a.dtype))],
+        operands=[x, B.empty(a), B.filled(acc, identity(a.dtype))],
         attributes={"dimension": ir.IntegerAttr.get(ir.IntegerType.get_signless(64), axis),
                     "inclusive": ir.BoolAttr.get(True)},
         regions=1)
