@@ -147,6 +147,25 @@ def _flatten_up_to(self, tree):
 PyTreeDef.flatten_up_to = _flatten_up_to
 
 
+def register_pytree_node_class(cls):
+    """Class decorator: `cls.tree_flatten()` -> (children, aux) and
+    `cls.tree_unflatten(aux, children)` make `cls` a pytree node."""
+    register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+    return cls
+
+
+def tree_reduce(function, tree, initializer=None, is_leaf=None):
+    import functools
+    leaves = tree_leaves(tree, is_leaf)
+    if initializer is None:
+        return functools.reduce(function, leaves)
+    return functools.reduce(function, leaves, initializer)
+
+
+def tree_all(tree):
+    return all(tree_leaves(tree))
+
+
 def treedef_children(treedef):
     return list(treedef.children)
 

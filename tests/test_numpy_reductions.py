@@ -110,3 +110,12 @@ def test_eager_reductions_match_jit(rng):
         np.testing.assert_array_equal(np.asarray(fn(jnp.asarray(x))), np.asarray(irax.jit(fn)(x)))
     assert float(jnp.asarray(x).sum()) == pytest.approx(float(x.sum()), rel=1e-5)
     assert int(jnp.asarray(x).argmax()) == int(x.argmax())
+
+
+def test_allclose_and_array_equal(rng):
+    x = rand(rng, (3, 4))
+    out = irax.jit(lambda a, b: (jnp.allclose(a, b), jnp.allclose(a, a + 1e-6), jnp.array_equal(a, a),
+                                 jnp.array_equal(a, b), jnp.array_equal(a, a[:2])))(x, x + 1)
+    assert [bool(o) for o in out] == [False, True, True, False, False]
+    nan = np.array([np.nan, 1.0], np.float32)
+    assert bool(jnp.array_equal(nan, nan, equal_nan=True)) and not bool(jnp.array_equal(nan, nan))

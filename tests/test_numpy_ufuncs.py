@@ -175,3 +175,18 @@ def test_incompatible_shapes_error_names_op_shapes_and_line():
     with pytest.raises(TypeError, match=r"multiply: incompatible shapes.*\(3, 4\), \(3,\).*"
                                         r"test_numpy_ufuncs.py:\d+"):
         irax.jit(lambda x, y: jnp.multiply(x, y))(np.ones((3, 4), np.float32), np.ones(3, np.float32))
+
+
+def test_remaining_ufuncs(rng):
+    a = rand(rng, (3, 4), "float32", -3, 3)
+    b = rand(rng, (4,), "float32", -3, 3)
+    i = rand(rng, (3, 4), "int32", -9, 9)
+    out = irax.jit(lambda a, b, i: (jnp.bitwise_not(i), jnp.pow(a, 2.0), jnp.logaddexp2(a, b),
+                                    jnp.isclose(a, a + 1e-7), jnp.isclose(a, b), jnp.fabs(i),
+                                    jnp.round(a, 1), jnp.around(a * 100, -1), jnp.rint(i)))(a, b, i)
+    want = (np.bitwise_not(i), np.power(a, 2.0), np.logaddexp2(a, b), np.isclose(a, a + 1e-7),
+            np.isclose(a, b), np.fabs(i).astype(np.float32), np.round(a, 1),
+            np.around(a * 100, -1), np.rint(i).astype(np.float32))
+    assert len(out) == len(want)
+    for got, w in zip(out, want):
+        assert_close(got, w, rtol=2e-5, atol=1e-5)

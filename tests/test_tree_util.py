@@ -70,3 +70,25 @@ def test_repr_and_children():
     assert "PyTreeDef" in repr(td)
     assert len(tu.treedef_children(td)) == 2
     assert tu.all_leaves([1, 2.0]) and not tu.all_leaves([(1,)])
+
+
+@tu.register_pytree_node_class
+class Linear:
+    def __init__(self, w, b, name="lin"):
+        self.w, self.b, self.name = w, b, name
+
+    def tree_flatten(self):
+        return (self.w, self.b), self.name
+
+    @classmethod
+    def tree_unflatten(cls, name, children):
+        return cls(*children, name=name)
+
+
+def test_register_pytree_node_class_and_reduce():
+    lin = Linear(2, 3, "a")
+    out = tu.tree_map(lambda x: x * 10, lin)
+    assert isinstance(out, Linear) and (out.w, out.b, out.name) == (20, 30, "a")
+    assert tu.tree_reduce(lambda a, b: a + b, {"x": lin, "y": [4]}) == 9
+    assert tu.tree_reduce(lambda a, b: a * b, [2, 3], 5) == 30
+    assert tu.tree_all([True, (1, True)]) and not tu.tree_all([True, 0])

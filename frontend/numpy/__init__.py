@@ -10,24 +10,26 @@ from ._creation import (arange, diag, diagonal, empty, empty_like, eye, full, fu
                         triu, zeros, zeros_like)
 from ._indexing import take, take_along_axis  # noqa: F401
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
-from ._reductions import (all, amax, amin, any, argmax, argmin, average, count_nonzero,  # noqa: F401
-                          cumprod, cumsum, max, mean, min, prod, ptp, std, sum, var)
-from ._sorting import argsort, sort  # noqa: F401
+from ._reductions import (all, allclose, amax, amin, any, argmax, argmin,  # noqa: F401
+                          array_equal, average, count_nonzero, cumprod, cumsum, max, mean, min,
+                          prod, ptp, std, sum, var)
 from ._shape import (array_split, atleast_1d, atleast_2d, broadcast_to, column_stack,  # noqa: F401
                      concatenate, dstack, expand_dims, flip, fliplr, flipud, hsplit, hstack,
                      matrix_transpose, moveaxis, permute_dims, ravel, repeat, reshape, roll,
                      rollaxis, rot90, split, squeeze, stack, swapaxes, tile, transpose, vsplit,
                      vstack)
-from ._ufuncs import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan,  # noqa: F401
-                      arctan2, arctanh, around, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
-                      cbrt, ceil, clip, copysign, cos, cosh, deg2rad, degrees, divide, divmod,
-                      equal, exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod,
-                      fabs, greater, greater_equal, heaviside, hypot, invert, isclose, isfinite, isinf, isnan,
-                      left_shift, less, less_equal, log, log1p, log2, log10, logaddexp, logaddexp2,
-                      logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod,
-                      multiply, nan_to_num, negative, not_equal, positive, pow, power, rad2deg,
-                      radians, reciprocal, remainder, right_shift, rint, round, sign, signbit, sin,
-                      sinc, sinh, sqrt, square, subtract, tan, tanh, true_divide, trunc, where)
+from ._sorting import argsort, sort  # noqa: F401
+from ._ufuncs import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
+                      arctanh, around, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, cbrt,
+                      ceil, clip, copysign, cos, cosh, deg2rad, degrees, divide, divmod, equal,
+                      exp, exp2, expm1, fabs, fix, float_power, floor, floor_divide, fmod,
+                      greater, greater_equal, heaviside, hypot, invert, isclose, isfinite,
+                      isinf, isnan, left_shift, less, less_equal, log, log1p, log2, log10,
+                      logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor,
+                      maximum, minimum, mod, multiply, nan_to_num, negative, not_equal,
+                      positive, pow, power, rad2deg, radians, reciprocal, remainder,
+                      right_shift, rint, round, sign, signbit, sin, sinc, sinh, sqrt, square,
+                      subtract, tan, tanh, true_divide, trunc, where)
 
 pi = _np.pi
 e = _np.e

@@ -196,3 +196,20 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
 def _weights_along(x, w, axis):
     ax = canonical_axis(axis, x.aval.ndim, "average")
     return lax.broadcast_in_dim(w, x.aval.shape, (ax,))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    from ._ufuncs import isclose
+    return all(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def array_equal(a1, a2, equal_nan=False):
+    """Same shape and elements (a shape mismatch is a concrete False, as in JAX)."""
+    from ._ufuncs import equal, isnan, logical_and, logical_or
+    x, y = asarray(a1), asarray(a2)
+    if x.aval.shape != y.aval.shape:
+        return asarray(False)
+    eq = equal(x, y)
+    if equal_nan:
+        eq = logical_or(eq, logical_and(isnan(x), isnan(y)))
+    return all(eq)
