@@ -157,3 +157,19 @@ def test_setitem_raises_pointing_at_at():
         x[0] = 1.0
     with pytest.raises(TypeError, match=r"immutable.*\.at\["):
         irax.jit(lambda v: v.__setitem__(0, 1.0))(np.zeros(3, np.float32))
+
+
+def test_at_with_masks_and_fill_mode():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    mask = x > 2
+    out = irax.jit(lambda v, i: (v.at[mask].set(0.0), v.at[:, mask[1]].add(1.0),
+                                 v.at[i].get(mode="fill", fill_value=-1.0),
+                                 v[0].at[i].get(mode="fill"), v.at[i].set(5.0, mode="clip")))(
+        x, np.array([1, 2, -3], np.int32))
+    assert_close(out[0], np.where(mask, 0, x).astype(np.float32))
+    want = x.copy()
+    want[:, mask[1]] += 1
+    assert_close(out[1], want)
+    assert_close(out[2], np.array([x[1], np.full(3, -1.0), np.full(3, -1.0)], np.float32))
+    assert_close(out[3], np.array([1.0, 2.0, 0.0], np.float32))  # -3 wraps to 0 on a size-3 row
+    assert_close(out[4], np.array([[5, 5, 5], [5, 5, 5]], np.float32))  # 2 clamps to 1, -3 to 0

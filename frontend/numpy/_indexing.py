@@ -111,8 +111,6 @@ def _basic(x, idx):
                     rev_dims.append(dim)
             new_shape.append(("keep", dim))
         else:
-            if is_array(i) and i.aval.ndim == 0 and not _concrete_int(i):
-                return _dynamic_int(x, idx)
             k = int(i)
             if not -n <= k < n:
                 raise IndexError(f"index {k} is out of bounds for axis {dim} with size {n}")
@@ -131,37 +129,6 @@ def _basic(x, idx):
     if tuple(shape) != y.aval.shape:
         y = lax.reshape(y, shape)
     return y
-
-
-def _concrete_int(i):
-    try:
-        int(i)
-        return True
-    except TypeError:
-        return False
-
-
-def _dynamic_int(x, idx):
-    """Traced scalar indices: one dynamic_slice (clamped, as in JAX), then the slices."""
-    dim = 0
-    starts, sizes, drop = [], [], []
-    for i in idx:
-        if i is None:
-            continue
-        n = x.aval.shape[dim]
-        if isinstance(i, slice):
-            starts.append(0)
-            sizes.append(n)
-        else:
-            k = lax.convert_element_type(asarray(i), "int32")
-            starts.append(lax.select(lax.lt(k, 0), lax.add(k, n), k))
-            sizes.append(1)
-            drop.append(dim)
-        dim += 1
-    y = lax.dynamic_slice(x, starts, sizes)
-    y = lax.reshape(y, [d for j, d in enumerate(y.aval.shape) if j not in drop])
-    rest = [i for i in idx if i is None or isinstance(i, slice)]
-    return _basic(y, rest) if rest else y
 
 
 def _advanced(x, idx):
