@@ -1,0 +1,506 @@
+"""Float64 elementwise math built from arith ops and the few math ops llvm-cpu lowers in f64.
+
+IREE's llvm-cpu backend links no libm: `math.sin` & co. on f64 become calls to
+`sin`, ... that fail at link time ("undefined symbol"), and its own f64
+expansions of expm1/log1p/sinh/asinh/acosh/atanh lose all precision near 0.
+Here each of those functions is written out on one f64 scalar, using only
+arith ops and math.exp/log/sqrt/roundeven/trunc/absf/copysign (which do lower):
+argument reduction with constants split into exact pieces, then Taylor series
+short enough to be exact to double precision on the reduced interval.
+
+`wrap(name, rule)` makes an entry of scalar.SCALAR_RULES pick these for
+float64 (and for float32 where IREE's f32 expansion is far off and rarely hot),
+and compute float16/bfloat16 in f32 (IREE's f16 expansions are tens of ulp off;
+a half result rounded from f32 is within 0.5 ulp).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from math import factorial
+
+from iree.compiler import ir
+from iree.compiler.dialects import arith, math, scf
+
+# -------------------------------------------------------------- scalar algebra
+
+
+def _f64():
+    return ir.F64Type.get()
+
+
+def _i64():
+    return ir.IntegerType.get_signless(64)
+
+
+_CMP = {"==": 1, ">": 2, ">=": 3, "<": 4, "<=": 5, "!=": 13, "uno": 14}  # ordered, except une/uno
+
+
+class F:
+    """An f64 SSA value with arithmetic operators, so formulas read as formulas."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = v.v if isinstance(v, F) else v if isinstance(v, ir.Value) else _const(v)
+
+    def _b(self, op, o):
+        return F(op(self.v, F(o).v))
+
+    def __add__(self, o): return self._b(arith.addf, o)
+    def __radd__(self, o): return F(o) + self
+    def __sub__(self, o): return self._b(arith.subf, o)
+    def __rsub__(self, o): return F(o) - self
+    def __mul__(self, o): return self._b(arith.mulf, o)
+    def __rmul__(self, o): return F(o) * self
+    def __truediv__(self, o): return self._b(arith.divf, o)
+    def __rtruediv__(self, o): return F(o) / self
+    def __neg__(self): return F(arith.negf(self.v))
+
+    def cmp(self, kind, o):
+        return arith.cmpf(ir.IntegerAttr.get(_i64(), _CMP[kind]), self.v, F(o).v)
+
+    def __lt__(self, o): return self.cmp("<", o)
+    def __le__(self, o): return self.cmp("<=", o)
+    def __gt__(self, o): return self.cmp(">", o)
+    def __ge__(self, o): return self.cmp(">=", o)
+
+
+def _const(x):
+    return arith.constant(_f64(), ir.FloatAttr.get(_f64(), float(x)))
+
+
+def sel(p, a, b):
+    return F(arith.select(p, F(a).v, F(b).v))
+
+
+def both(p, q):
+    return arith.andi(p, q)
+
+
+def either(p, q):
+    return arith.ori(p, q)
+
+
+def isnan(x):
+    return x.cmp("uno", x)
+
+
+def fabs(x):
+    return F(math.absf(x.v))
+
+
+def copysign(x, y):
+    return F(math.copysign(F(x).v, F(y).v))
+
+
+def rint(x):
+    return F(math.roundeven(x.v))
+
+
+def trunc(x):
+    return F(math.trunc(x.v))
+
+
+def exp(x):
+    return F(math.exp(x.v))
+
+
+def log(x):
+    return F(math.log(x.v))
+
+
+def sqrt(x):
+    return F(math.sqrt(x.v))
+
+
+def pow2(k):
+    """2**k for an integral f64 k in [-1022, 1023], built from the exponent bits."""
+    i = arith.fptosi(_i64(), k.v)
+    bits = arith.shli(arith.addi(i, _iconst(1023)), _iconst(52))
+    return F(arith.bitcast(_f64(), bits))
+
+
+def _true():
+    return arith.constant(ir.IntegerType.get_signless(1), ir.IntegerAttr.get(ir.IntegerType.get_signless(1), 1))
+
+
+def _iconst(n):
+    return arith.constant(_i64(), ir.IntegerAttr.get(_i64(), n))
+
+
+def horner(z, coeffs):
+    """coeffs[0] + z*(coeffs[1] + z*(...))."""
+    acc = F(coeffs[-1])
+    for c in reversed(coeffs[:-1]):
+        acc = c + z * acc
+    return acc
+
+
+def two_sum(a, b):
+    """a + b = s + e exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _hex(*hs):
+    return [float.fromhex(h) for h in hs]
+
+
+def _taylor(first, last, step=2, sign=-1):
+    """[sign**i / n! for n = first, first+step, ..., last], correctly rounded."""
+    return [float(Fraction(sign ** i, factorial(n)))
+            for i, n in enumerate(range(first, last + 1, step))]
+
+
+# -------------------------------------------------------------- reduction
+
+# pi/2 and ln 2 as sums of 26-bit pieces (mpmath, 400 bits): k*piece is exact for
+# |k| < 2**27, so x - k*(sum of pieces) can be summed without rounding error.
+PIO2_PIECES = _hex("0x1.921fb58p+0", "-0x1.dde974p-27", "0x1.1a62630p-54", "0x1.8a2e038p-81",
+                   "-0x1.f1976b8p-110", "0x1.2704450p-142", "0x1.9f31d00p-169")
+LN2_PIECES = _hex("0x1.62e43p-1", "-0x1.05c611p-29", "0x1.abc9e38p-56")
+PIO2 = _hex("0x1.921fb54442d18p+0", "0x1.1a62633145c07p-54")  # hi, lo
+PI = _hex("0x1.921fb54442d18p+1", "0x1.1a62633145c07p-53")
+TWO_OVER_PI = float.fromhex("0x1.45f306dc9c883p-1")
+INV_LN2 = float.fromhex("0x1.71547652b82fep+0")
+LN2 = float.fromhex("0x1.62e42fefa39efp-1")
+TWO_OVER_SQRTPI = float.fromhex("0x1.20dd750429b6dp+0")
+TINY = 2.0 ** -1022  # the least normal double; smaller ones are read as 0 (DAZ)
+INF = float("inf")
+TRIG_EXACT_LIMIT = 2.0 ** 53 * 1.5  # |x| below which sin/cos/tan reduce exactly
+
+
+def reduce(x, ks, pieces):
+    """x - sum(k * pieces) as hi + lo, for integral `ks` (the parts of k, largest first,
+    each of < 27 bits, with weights 1): every product is exact and the sum is
+    accumulated with two_sum, so the result is exact to about 2**-100 * |x|."""
+    terms = sorted(((i + j, k * p) for i, k in enumerate(ks) for j, p in enumerate(pieces)),
+                   key=lambda t: t[0])
+    hi, lo = x, F(0.0)
+    for _, t in terms:
+        hi, e = two_sum(hi, -t)
+        lo = lo + e
+    r = hi + lo
+    return r, lo - (r - hi)
+
+
+# -------------------------------------------------------------- sin cos tan
+
+# |r| <= pi/4 + tiny: the first omitted terms are below 1e-19 * |result|.
+SIN_C = [-c for c in _taylor(3, 19)]  # sin r = r + r^3 * S(r^2), S = -1/3! + r^2/5! ...
+COS_C = _taylor(4, 20)                # cos r = 1 - r^2/2 + r^4 * C(r^2), C = 1/4! - ...
+
+
+def _sin_cos_reduced(x):
+    """(sin r, cos r, quadrant k mod 4) with x = k*pi/2 + r, |r| <= pi/4 (+ rounding)."""
+    k = rint(x * TWO_OVER_PI)
+    kh = trunc(k * 2.0 ** -26) * 2.0 ** 26
+    kl = k - kh
+    hi, lo = reduce(x, [kh, kl], PIO2_PIECES)
+    # Beyond 2**52, x * 2/pi cannot round to the nearest integer: one more step by pi/2
+    # (exact: hi - PIO2[0] has no rounding error when pi/4 <= |hi| <= pi).
+    k2 = rint(hi * TWO_OVER_PI)
+    hi, lo = two_sum(hi - k2 * PIO2[0], lo - k2 * PIO2[1])
+    kl = kl + k2
+    z = hi * hi
+    s = hi + (hi * z * horner(z, SIN_C) + lo * (1.0 - 0.5 * z))
+    hz = 0.5 * z
+    w = 1.0 - hz
+    c = w + (((1.0 - w) - hz) + (z * z * horner(z, COS_C) - hi * lo))
+    q = kl - 4.0 * F(math.floor((kl * 0.25).v))
+    return s, c, q
+
+
+def _huge_to_nan(x, y):
+    """Beyond TRIG_EXACT_LIMIT the pieces of k no longer fit 27 bits: say NaN, not garbage."""
+    return sel(fabs(x) < TRIG_EXACT_LIMIT, y, float("nan"))
+
+
+def sin(x):
+    s, c, q = _sin_cos_reduced(x)
+    v = sel(_is(q, 0), s, sel(_is(q, 1), c, sel(_is(q, 2), -s, -c)))
+    return sel(fabs(x) < 2.0 ** -26, x, _huge_to_nan(x, v))
+
+
+def cos(x):
+    s, c, q = _sin_cos_reduced(x)
+    v = sel(_is(q, 0), c, sel(_is(q, 1), -s, sel(_is(q, 2), -c, s)))
+    return _huge_to_nan(x, v)
+
+
+def tan(x):
+    s, c, q = _sin_cos_reduced(x)
+    odd = either(_is(q, 1), _is(q, 3))
+    v = sel(odd, -c / s, s / c)
+    return sel(fabs(x) < 2.0 ** -27, x, _huge_to_nan(x, v))
+
+
+def _is(q, n):
+    return q.cmp("==", float(n))
+
+
+# -------------------------------------------------------------- atan atan2 asin acos
+
+# atan(j/8) as hi + lo (mpmath), the breakpoints of the atan reduction.
+ATAN_J8 = [_hex(h, l) for h, l in (
+    ("0x0.0p+0", "0x0.0p+0"),
+    ("0x1.fd5ba9aac2f6ep-4", "-0x1.cd37686760c17p-59"),
+    ("0x1.f5b75f92c80ddp-3", "0x1.8ab6e3cf7afbdp-57"),
+    ("0x1.6f61941e4def1p-2", "-0x1.c63aae6f6e918p-56"),
+    ("0x1.dac670561bb4fp-2", "0x1.a2b7f222f65e2p-56"),
+    ("0x1.1e00babdefeb4p-1", "-0x1.928df287a668fp-58"),
+    ("0x1.4978fa3269ee1p-1", "0x1.2419a87f2a458p-56"),
+    ("0x1.700a7c5784634p-1", "-0x1.8c34d25aadef6p-56"),
+    ("0x1.921fb54442d18p-1", "0x1.1a62633145c07p-55"))]
+# |u| <= 1/16: atan u = u + u^3 * A(u^2), terms to u^17 (next one < 2**-72 * u).
+ATAN_C = [(-1) ** n / (2 * n + 1) for n in range(1, 9)]
+
+
+def _atan01(t):
+    """atan t for t in [0, 1] as hi + lo: atan t = atan c + atan((t - c) / (1 + t c))
+    with c = j/8 the nearest breakpoint, so the series runs on |u| <= 1/16."""
+    j = rint(t * 8.0)
+    c = j * 0.125
+    u = (t - c) / (1.0 + t * c)
+    z = u * u
+    hi, lo = F(0.0), F(0.0)
+    for n, (h, l) in enumerate(ATAN_J8):
+        hit = _is(j, n)
+        hi, lo = sel(hit, h, hi), sel(hit, l, lo)
+    return hi, lo + (u + u * z * horner(z, ATAN_C))
+
+
+def atan2(y, x):
+    """C/NumPy atan2, signed zeros and infinities included: the angle of the smaller
+    over the larger of |y|, |x| in [0, 1], then moved to its octant."""
+    ay, ax = fabs(y), fabs(x)
+    swap = ay > ax
+    t = sel(swap, ax, ay) / sel(swap, ay, ax)
+    t = sel(both(ay.cmp("==", INF), ax.cmp("==", INF)), 1.0, t)
+    t = sel(both(ay < TINY, ax < TINY), 0.0, t)
+    h, l = _atan01(t)
+    xneg = copysign(1.0, x) < 0.0
+    # angle = C + s * atan t:  C in {0, pi/2, pi}, s = -1 when exactly one of swap, xneg
+    c_hi = sel(swap, PIO2[0], sel(xneg, PI[0], 0.0))
+    c_lo = sel(swap, PIO2[1], sel(xneg, PI[1], 0.0))
+    s = sel(arith.xori(swap, xneg), -1.0, 1.0)
+    a, e = two_sum(c_hi, s * h)
+    angle = a + (e + (c_lo + s * l))
+    return sel(either(isnan(x), isnan(y)), x + y, copysign(angle, y))
+
+
+def atan(x):
+    return tiny_is_x(x, atan2(x, F(1.0)))
+
+
+def tiny_is_x(x, v, bound=2.0 ** -28):
+    """f(x) = x to double precision for |x| < bound (and keeps -0, subnormals)."""
+    return sel(fabs(x) < bound, x, v)
+
+
+def _sqrt_1mx2(x):
+    """sqrt(1 - x*x) without the cancellation of 1 - x*x near |x| = 1."""
+    return sqrt((1.0 - x) * (1.0 + x))
+
+
+def asin(x):
+    return tiny_is_x(x, atan2(x, _sqrt_1mx2(x)))
+
+
+def acos(x):
+    return atan2(_sqrt_1mx2(x), x)
+
+
+# -------------------------------------------------------------- exponential family
+
+EXPM1_C = _taylor(2, 16, step=1, sign=1)  # expm1 r = r + r^2 * E(r), E = 1/2! + r/3! + ...
+
+
+def expm1(x):
+    """x = k ln2 + r, |r| <= ln2/2; expm1 x = 2^k expm1(r) + (2^k - 1)."""
+    k = rint(x * INV_LN2)
+    hi, lo = reduce(x, [k], LN2_PIECES)
+    p = hi + hi * hi * horner(hi, EXPM1_C)
+    p = p + lo * (1.0 + p)
+    big, small = x > 40.0, x < -40.0
+    k = sel(either(big, small), 0.0, k)
+    s = pow2(k)
+    v = s * p + (s - 1.0)
+    v = sel(big, exp(x), sel(small, -1.0, v))
+    return sel(fabs(x) < 2.0 ** -54, x, v)
+
+
+def tanh(x):
+    """tanh |x| = -t / (t + 2) with t = expm1(-2|x|): no cancellation anywhere."""
+    a = fabs(x)
+    t = expm1(-2.0 * a)
+    v = sel(a > 22.0, 1.0, -t / (t + 2.0))
+    return tiny_is_x(x, sel(isnan(x), x, copysign(v, x)))
+
+
+def sinh(x):
+    """sinh |x| = (t + t / (t + 1)) / 2 with t = expm1|x|; exp(|x|/2)^2 / 2 beyond 22."""
+    a = fabs(x)
+    t = expm1(a)
+    h = exp(0.5 * a)
+    v = sel(a > 22.0, h * (0.5 * h), 0.5 * (t + t / (t + 1.0)))
+    return tiny_is_x(x, sel(isnan(x), x, copysign(v, x)))
+
+
+def log1p(x):
+    """log(u) * x / (u - 1) with u = 1 + x corrects the rounding of u (Goldberg)."""
+    u = 1.0 + x
+    v = log(u) * (x / (u - 1.0))
+    v = sel(u.cmp("==", 1.0), x, v)
+    return tiny_is_x(x, sel(x > 2.0 ** 53, log(x), v), 2.0 ** -54)
+
+
+def asinh(x):
+    a = fabs(x)
+    a2 = a * a
+    v = log1p(a + a2 / (1.0 + sqrt(1.0 + a2)))
+    v = sel(a > 2.0 ** 28, log(a) + LN2, v)
+    return tiny_is_x(x, sel(isnan(x), x, copysign(v, x)))
+
+
+def acosh(x):
+    t = x - 1.0
+    v = log1p(t + sqrt(2.0 * t + t * t))
+    v = sel(x > 2.0 ** 28, log(x) + LN2, v)
+    return sel(x < 1.0, float("nan"), v)
+
+
+def atanh(x):
+    """atanh |x| = log1p(2|x| / (1 - |x|)) / 2, the small-|x| form avoiding the division's loss."""
+    a = fabs(x)
+    small = 0.5 * log1p(2.0 * a + 2.0 * a * a / (1.0 - a))
+    large = 0.5 * log1p(2.0 * a / (1.0 - a))
+    return tiny_is_x(x, copysign(sel(a < 0.5, small, large), x))
+
+
+def cbrt(x):
+    """exp(log|x| / 3), then one Newton step (error squared: ~2**-90 before rounding)."""
+    a = fabs(x)
+    # a subnormal a = m 2^-1074 (read as 0 by DAZ arithmetic): cbrt a = cbrt(m) 2^-358
+    sub = both(a < TINY, arith.cmpi(ir.IntegerAttr.get(_i64(), 1), _bits(a), _iconst(0)))
+    a = sel(sub, F(arith.sitofp(_f64(), _bits(a))), a)
+    y = exp(log(a) * (1.0 / 3.0))
+    y = y - (y - a / (y * y)) * (1.0 / 3.0)
+    y = y * sel(sub, 2.0 ** -358, 1.0)
+    special = either(both(a < TINY, arith.xori(sub, _true())), a.cmp("==", INF))
+    return copysign(sel(special, a, y), x)
+
+
+# -------------------------------------------------------------- erf
+
+ERF_SERIES_TERMS = 36   # 2x^2 <= 8: (2x^2)^n / (2n+1)!! < 1e-17 * sum beyond n = 36
+ERFC_CF_DEPTH = 40      # the even continued fraction of erfc, converged for x >= 2
+
+
+def _exp_minus_square(a):
+    """exp(-a*a) without the error of rounding a*a (for a < 8): a = ah + al with ah
+    of 26 bits, a^2 = ah^2 (exact) + d, d = (a + ah) al tiny."""
+    ah = rint(a * 2.0 ** 23) * 2.0 ** -23
+    d = (a + ah) * (a - ah)
+    return exp(-(ah * ah)) * (1.0 - d * (1.0 - 0.5 * d))
+
+
+def erf(x):
+    """|x| < 2: erf = 2/sqrt(pi) x e^{-x^2} sum (2x^2)^n / (2n+1)!! (positive terms, no
+    cancellation); |x| >= 2: 1 - erfc, erfc by its continued fraction
+    2x / (2x^2 + 1 - 1*2 / (2x^2 + 5 - 3*4 / (2x^2 + 9 - ...))) * e^{-x^2} / sqrt(pi);
+    |x| >= 6: +-1."""
+    a = fabs(x)
+    em = _exp_minus_square(sel(a < 6.0, a, 0.0))
+    w = 2.0 * a * a
+    s = F(1.0)
+    for n in range(ERF_SERIES_TERMS, 0, -1):
+        s = 1.0 + w * s * (1.0 / (2 * n + 1))
+    near = TWO_OVER_SQRTPI * a * em * s
+    t = w + float(4 * ERFC_CF_DEPTH + 1)
+    for n in range(ERFC_CF_DEPTH, 0, -1):
+        t = w + float(4 * n - 3) - float((2 * n - 1) * 2 * n) / t
+    erfc = 0.5 * TWO_OVER_SQRTPI * em * (2.0 * a / t)
+    v = sel(a < 2.0, near, sel(a < 6.0, 1.0 - erfc, 1.0))
+    return sel(isnan(x), x, copysign(v, x))
+
+
+# -------------------------------------------------------------- rem (fmod)
+
+
+def _bits(x):
+    return arith.bitcast(_i64(), x.v)
+
+
+def _subtract_multiples(r, y):
+    """r mod y for finite r >= 0 and normal y > 0, exactly: while r >= y, subtract the
+    largest y * 2^j <= r (exact, as y 2^j <= r < 2 y 2^j). One pass per bit of r / y,
+    so a scalar loop (scf.while) rather than a fixed unrolled count."""
+    exp_mask, mant_mask = _iconst(0x7FF << 52), _iconst((1 << 52) - 1)
+    loop = scf.WhileOp([_f64()], [r.v])
+    before = loop.before.blocks.append(_f64())
+    with ir.InsertionPoint(before):
+        cur = F(before.arguments[0])
+        scf.ConditionOp((cur >= y), [cur.v])
+    after = loop.after.blocks.append(_f64())
+    with ir.InsertionPoint(after):
+        cur = F(after.arguments[0])
+        bits = arith.ori(arith.andi(_bits(cur), exp_mask), arith.andi(_bits(y), mant_mask))
+        yk = F(arith.bitcast(_f64(), bits))
+        yk = sel(yk > cur, yk * 0.5, yk)
+        scf.YieldOp([(cur - yk).v])
+    return F(loop.results[0])
+
+
+def fmod(x, y):
+    """C fmod (NumPy's np.fmod), exact: the sign of x, NaN for x = +-inf or y = 0.
+    IREE's CPU code flushes subnormals to zero (DAZ), so a subnormal y counts as 0."""
+    ax, ay = fabs(x), fabs(y)
+    bad = either(either(isnan(x), isnan(y)), either(ax.cmp("==", INF), ay < TINY))
+    r = _subtract_multiples(sel(bad, 0.0, ax), sel(bad, 1.0, ay))
+    return sel(bad, float("nan"), copysign(r, x))
+
+
+RULES = {
+    "irax.sin": sin, "irax.cos": cos, "irax.tan": tan,
+    "irax.asin": asin, "irax.acos": acos, "irax.atan": atan, "irax.atan2": atan2,
+    "irax.tanh": tanh, "irax.expm1": expm1, "irax.log1p": log1p, "irax.sinh": sinh,
+    "irax.asinh": asinh, "irax.acosh": acosh, "irax.atanh": atanh,
+    "irax.cbrt": cbrt, "irax.erf": erf, "irax.rem": fmod,
+}
+# ops IREE evaluates natively in f16 with poor polynomials: compute halves in f32
+IN_F32_FOR_HALVES = {
+    "irax.exp", "irax.exp2", "irax.log", "irax.log1p", "irax.expm1", "irax.tanh",
+    "irax.logistic", "irax.sin", "irax.cos", "irax.tan", "irax.asin", "irax.acos",
+    "irax.atan", "irax.atan2", "irax.sinh", "irax.cosh", "irax.asinh", "irax.acosh",
+    "irax.atanh", "irax.rsqrt", "irax.cbrt", "irax.erf", "irax.pow",
+}
+
+
+# ops whose f32 expansion in IREE is far off (sinh/asinh/atanh of tiny x give 0, acosh
+# near 1 ~1000 ulp, atan ~35 ulp, cbrt ~12 ulp) and that are rarely hot: f32 via f64
+IN_F64_FOR_F32 = {"irax.sinh", "irax.asinh", "irax.acosh", "irax.atanh", "irax.cbrt",
+                  "irax.atan", "irax.atan2"}
+
+
+def wrap(name, rule):
+    """The SCALAR_RULES entry for `name`: RULES[name] on float64 (and on float32 for
+    IN_F64_FOR_F32, rounded), float16/bfloat16 computed as float32 and rounded,
+    `rule` itself otherwise."""
+    f64 = RULES.get(name)
+
+    def in_wider(wide_dtype, wide_type, xs):
+        narrow = xs[0].type
+        return arith.truncf(narrow, wrapped(wide_dtype, *(arith.extf(wide_type, x) for x in xs)))
+
+    def wrapped(dtype, *xs):
+        if dtype == "float64" and f64 is not None:
+            return f64(*(F(x) for x in xs)).v
+        if dtype == "float32" and name in IN_F64_FOR_F32:
+            return in_wider("float64", _f64(), xs)
+        if dtype in ("float16", "bfloat16") and name in IN_F32_FOR_HALVES:
+            return in_wider("float32", ir.F32Type.get(), xs)
+        return rule(dtype, *xs)
+    wrapped.__name__ = getattr(rule, "__name__", name)
+    return wrapped
