@@ -71,6 +71,18 @@ def test_uint32_from_float_int_and_bitcast():
     _check_u32(got, want)
 
 
+def test_uint32_reductions_dot_sort_and_indexing():
+    a = np.array([[1, 2], [3, 0xFFFFFFFF]], U32)
+    got = irax.jit(lambda a: (a @ a, jnp.sum(a), jnp.max(a), jnp.sort(a.ravel())[::-1],
+                              jnp.argmax(a.ravel()), a[1], jnp.where(a > 2, a, U32(7))))(a)
+    wide = a.astype(np.uint64)
+    want = ((wide @ wide) & 0xFFFFFFFF).astype(U32), U32(5), U32(0xFFFFFFFF), \
+        np.sort(a.ravel())[::-1], np.int32(3), a[1], np.where(a > 2, a, U32(7))
+    for g, w in zip(got, want):
+        assert np.asarray(g).dtype == np.asarray(w).dtype
+        np.testing.assert_array_equal(np.asarray(g), w)
+
+
 def test_rotate_left_from_shifts():
     from irax.random import _rotate_left
     x = np.array([0x80000001, 0x12345678, 0xFFFFFFFF, 0], U32)
@@ -266,6 +278,17 @@ def test_vmap_over_a_batch_of_keys_matches_a_loop():
     for i in range(4):
         for b, s in zip(batched, one(keys[i])):
             np.testing.assert_array_equal(np.asarray(b)[i], np.asarray(s))
+
+
+def test_vmap_over_seeds_and_fold_in_data():
+    seeds = np.array([0, 1, -1, 42], np.int32)
+    keys = np.asarray(irax.jit(irax.vmap(irax.random.PRNGKey))(seeds))
+    np.testing.assert_array_equal(keys, np.stack([np.asarray(irax.random.PRNGKey(int(s)))
+                                                  for s in seeds]))
+    key = irax.random.PRNGKey(3)
+    folded = irax.jit(irax.vmap(lambda i: irax.random.fold_in(key, i)))(np.arange(4, dtype=np.int32))
+    # a key captured as a constant of the compiled program, folded with each batch element
+    np.testing.assert_array_equal(np.asarray(folded), np.asarray(irax.random.split(key, 4)))
 
 
 # ------------------------------------------------------------ misuse
