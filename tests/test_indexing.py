@@ -173,3 +173,14 @@ def test_at_with_masks_and_fill_mode():
     assert_close(out[2], np.array([x[1], np.full(3, -1.0), np.full(3, -1.0)], np.float32))
     assert_close(out[3], np.array([1.0, 2.0, 0.0], np.float32))  # -3 wraps to 0 on a size-3 row
     assert_close(out[4], np.array([[5, 5, 5], [5, 5, 5]], np.float32))  # 2 clamps to 1, -3 to 0
+
+
+def test_boolean_scalar_indices():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    out = irax.jit(lambda v: (v[True], v[False], v[:, True], v[0, np.bool_(True)], v[True, [1, 0]],
+                              v[..., False, 1]))(x)
+    for got, want in zip(out, (x[True], x[False], x[:, True], x[0, np.bool_(True)], x[True, [1, 0]],
+                               x[..., False, 1])):
+        assert_close(got, want)
+    with pytest.raises(IndexError, match="boolean scalar"):
+        jnp.asarray(x).at[True].set(0.0)

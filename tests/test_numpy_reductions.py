@@ -119,3 +119,12 @@ def test_allclose_and_array_equal(rng):
     assert [bool(o) for o in out] == [False, True, True, False, False]
     nan = np.array([np.nan, 1.0], np.float32)
     assert bool(jnp.array_equal(nan, nan, equal_nan=True)) and not bool(jnp.array_equal(nan, nan))
+
+
+def test_small_integer_accumulation_dtypes():
+    u8 = np.array([200, 100, 3], np.uint8)
+    i8 = np.array([100, 100, -3], np.int8)
+    out = irax.jit(lambda u, i: (jnp.sum(u), jnp.sum(i), jnp.prod(i), jnp.cumsum(u), jnp.cumsum(i)))(u8, i8)
+    assert [str(o.dtype) for o in out] == ["uint32", "int32", "int32", "uint32", "int32"]
+    assert int(out[0]) == 303 and int(out[1]) == 197 and int(out[2]) == -30000
+    assert_close(out[3], np.cumsum(u8, dtype=np.uint32))

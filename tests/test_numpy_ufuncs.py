@@ -149,6 +149,14 @@ def test_where_clip_divmod(rng):
         assert_close(got, w, rtol=1e-5)
 
 
+def test_where_weak_type_ignores_the_condition():
+    out = irax.jit(lambda c: (jnp.where(c, 1, 2.5), jnp.where(c, jnp.ones(2, jnp.float16), 0.0)))(
+        np.array([True, False]))
+    assert out[0].dtype == np.float32 and out[0].weak_type
+    assert out[1].dtype == np.float16 and not out[1].weak_type
+    assert_close(out[0], np.array([1.0, 2.5], np.float32))
+
+
 def test_where_one_argument_raises():
     with pytest.raises(ValueError, match="data-dependent shape"):
         jnp.where(jnp.ones(3) > 0)

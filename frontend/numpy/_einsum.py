@@ -54,6 +54,23 @@ def _parse(subscripts, ranks):
     return labels, out
 
 
+def _broadcast_labels(xs, labels):
+    """Size-1 dims take their label's size elsewhere (NumPy broadcasting, e.g. under '...')."""
+    sizes = {}
+    for x, lab in zip(xs, labels):
+        for ch, d in zip(lab, x.aval.shape):
+            if d != 1:
+                if sizes.get(ch, d) != d:
+                    raise IraxTypeError(f"einsum: label {ch!r} has size {sizes[ch]} in one operand "
+                                        f"and {d} in another (at {user_line()})")
+                sizes[ch] = d
+    out = []
+    for x, lab in zip(xs, labels):
+        shape = tuple(sizes.get(ch, 1) if d == 1 else d for ch, d in zip(lab, x.aval.shape))
+        out.append(lax.broadcast_in_dim(x, shape, range(x.aval.ndim)) if shape != x.aval.shape else x)
+    return out
+
+
 def _diagonal(x, labels):
     """Take diagonals for labels repeated within one operand ('ii' -> 'i')."""
     while len(set(labels)) != len(labels):
@@ -101,6 +118,7 @@ def einsum(subscripts, *operands, preferred_element_type=None):
     xs = promote(*xs, op="einsum") if len(xs) > 1 else xs
     if xs[0].aval.dtype == "bool":
         xs = [lax.convert_element_type(x, "int32") for x in xs]
+    xs = _broadcast_labels(xs, labels)
     parts = []
     for k, (x, lab) in enumerate(zip(xs, labels)):
         x, lab = _diagonal(x, lab)

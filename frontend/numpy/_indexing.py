@@ -21,7 +21,8 @@ def _expand_index(idx, ndim):
     n_ell = sum(1 for i in idx if i is Ellipsis)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    used = sum(1 for i in idx if i is not None and i is not Ellipsis and not _is_bool_mask(i))
+    used = sum(1 for i in idx if i is not None and i is not Ellipsis and not _is_bool_mask(i)
+               and not _is_bool_scalar(i))
     used += sum(_mask_ndim(i) for i in idx if _is_bool_mask(i))
     if used > ndim:
         raise IndexError(f"too many indices for array: array is {ndim}-dimensional, but {used} "
@@ -43,6 +44,29 @@ def _is_bool_mask(i):
     if isinstance(i, (np.ndarray, list)) and np.asarray(i).dtype == np.bool_:
         return True
     return False
+
+
+def _is_bool_scalar(i):
+    return isinstance(i, (bool, np.bool_)) or (_is_bool_mask(i) and _mask_ndim(i) == 0)
+
+
+def _bool_scalars_to_axes(x, idx):
+    """NumPy's x[..., True, ...]: a new size-1 axis indexed by [0] ([] for False)."""
+    out, axes, dim = [], [], 0
+    for i in idx:
+        if _is_bool_scalar(i):
+            try:
+                flag = bool(np.asarray(i))
+            except TypeError:
+                raise IndexError(f"indexing with a traced boolean scalar needs its value; use "
+                                 f"irax.numpy.where or irax.lax.cond instead (at {user_line()})") from None
+            axes.append(dim)
+            out.append(np.zeros(int(flag), np.int32))
+            dim += 1
+        else:
+            out.append(i)
+            dim += 0 if i is None else (_mask_ndim(i) if _is_bool_mask(i) else 1)
+    return lax.expand_dims(x, axes), out
 
 
 def _mask_ndim(i):
@@ -70,6 +94,8 @@ def _mask_to_indices(m):
 def getitem(x, idx):
     x = asarray(x)
     idx = _expand_index(idx, x.aval.ndim)
+    if any(_is_bool_scalar(i) for i in idx):
+        x, idx = _bool_scalars_to_axes(x, idx)
     # Boolean masks -> integer index arrays (one per masked dim).
     expanded = []
     for i in idx:
@@ -151,6 +177,10 @@ def _advanced(x, idx):
     arrays = broadcast_arrays(*arrays, op="indexing")
     bshape = arrays[0].aval.shape
     nb = len(bshape)
+    if 0 in bshape:  # nothing selected: NumPy gives the shape, IREE needs no gather
+        probe = tuple(np.zeros(i.aval.shape, np.intp) if is_array(i) else i for i in idx)
+        shape = np.empty(x.aval.shape, np.bool_)[probe].shape
+        return lax.broadcast_in_dim(lax.convert_element_type(0, x.aval.dtype), shape, ())
     rest = [d for d in range(x.aval.ndim) if d not in dims]
     xt = lax.transpose(x, dims + rest)
     stacked = lax.concatenate([lax.reshape(i, bshape + (1,)) for i in arrays], nb)
@@ -216,6 +246,9 @@ def _padded_index(shape, idx, clip=False):
     Boolean masks become integer arrays and slices explicit ranges."""
     out, dim = [], 0
     for i in _expand_index(idx, len(shape)):
+        if _is_bool_scalar(i):
+            raise IndexError(f"at[]: a boolean scalar index is not supported; index without it "
+                             f"(at {user_line()})")
         if i is None:
             out.append(None)
             continue

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import builtins
 
-from irax.dialects.types import FLOATS, INTEGERS
+from irax.dialects.types import FLOATS
 
 from .. import dtypes, lax
 from ._core import asarray, canonical_axes, canonical_axis
@@ -24,12 +24,21 @@ def _where_mask(x, where, identity):
     return _where(where, x, identity)
 
 
+def _widen_small(x):
+    """bool and 8/16-bit integers accumulate in 32 bits (unsigned stay unsigned), as in JAX."""
+    if x.aval.dtype in ("bool", "int8", "int16"):
+        return lax.convert_element_type(x, dtypes.default_int())
+    if x.aval.dtype in ("uint8", "uint16"):
+        return lax.convert_element_type(x, "uint32")
+    return x
+
+
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     x = asarray(a)
     if dtype is not None:
         x = lax.convert_element_type(x, dtype)
-    elif x.aval.dtype == "bool" or (x.aval.dtype in INTEGERS and x.aval.dtype in ("int8", "int16", "uint8")):
-        x = lax.convert_element_type(x, dtypes.default_int())
+    else:
+        x = _widen_small(x)
     x = _where_mask(x, where, 0)
     axes = canonical_axes(axis, x.aval.ndim, "sum")
     r = lax.reduce_sum(x, axes)
@@ -42,8 +51,8 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
     x = asarray(a)
     if dtype is not None:
         x = lax.convert_element_type(x, dtype)
-    elif x.aval.dtype == "bool":
-        x = lax.convert_element_type(x, dtypes.default_int())
+    else:
+        x = _widen_small(x)
     x = _where_mask(x, where, 1)
     axes = canonical_axes(axis, x.aval.ndim, "prod")
     r = lax.reduce_prod(x, axes)
@@ -160,8 +169,8 @@ def _cum(prim, name, promote_bool=True):
             axis = 0
         if dtype is not None:
             x = lax.convert_element_type(x, dtype)
-        elif x.aval.dtype == "bool" and promote_bool:
-            x = lax.convert_element_type(x, dtypes.default_int())
+        elif promote_bool:
+            x = _widen_small(x)
         return prim(x, canonical_axis(axis, x.aval.ndim, name))
     f.__name__ = name
     return f

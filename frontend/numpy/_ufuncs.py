@@ -350,7 +350,9 @@ def where(condition, x=None, y=None, /):
         c = lax.ne(c, 0)
     a, b = promote(x, y, op="where")
     c, a, b = _broadcast3(c, a, b)
-    return lax.select(c, a, b)
+    out = lax.select(c, a, b)
+    out.weak_type = a.weak_type and b.weak_type  # the condition's type does not count
+    return out
 
 
 def _broadcast3(c, a, b):
