@@ -394,35 +394,58 @@ def cbrt(x):
 
 # -------------------------------------------------------------- erf
 
-ERF_SERIES_TERMS = 36   # 2x^2 <= 8: (2x^2)^n / (2n+1)!! < 1e-17 * sum beyond n = 36
-ERFC_CF_DEPTH = 40      # the even continued fraction of erfc, converged for x >= 2
-
-
-def _exp_minus_square(a):
-    """exp(-a*a) without the error of rounding a*a (for a < 8): a = ah + al with ah
-    of 26 bits, a^2 = ah^2 (exact) + d, d = (a + ah) al tiny."""
-    ah = rint(a * 2.0 ** 23) * 2.0 ** -23
-    d = (a + ah) * (a - ah)
-    return exp(-(ah * ah)) * (1.0 - d * (1.0 - 0.5 * d))
+# erf(j/4), j = 0..24, as hi + lo (mpmath): the centres of erf's Taylor expansions.
+ERF_J4 = [_hex(h, l) for h, l in (
+    ("0x0.0p+0", "0x0.0p+0"),
+    ("0x1.1af54e232d609p-2", "-0x1.bee921fa4172bp-56"),
+    ("0x1.0a7ef5c18edd2p-1", "0x1.5e809f1a31a28p-56"),
+    ("0x1.6c1c9759d0e5fp-1", "0x1.b1432f2cbc455p-55"),
+    ("0x1.af767a741088bp-1", "-0x1.c97f778122797p-56"),
+    ("0x1.d8865d98abe01p-1", "-0x1.fcec4afb974d9p-55"),
+    ("0x1.eea5557137ae0p-1", "-0x1.385e445f2c96dp-55"),
+    ("0x1.f92d077f8d56dp-1", "0x1.8b55ef493fce7p-56"),
+    ("0x1.fd9ae142795e3p-1", "0x1.972801904b9a3p-56"),
+    ("0x1.ff404760319b4p-1", "0x1.f142071432025p-56"),
+    ("0x1.ffcaa8f4c9beap-1", "0x1.b0cee160116f9p-55"),
+    ("0x1.fff2cfb0453d9p-1", "0x1.9a913686042a3p-55"),
+    ("0x1.fffd1ac4135f9p-1", "0x1.eeafa1ecd6cefp-55"),
+    ("0x1.ffff6f9f67e55p-1", "0x1.e1e4483ba034bp-55"),
+    ("0x1.ffffe710d565ep-1", "0x1.c9ea52d76dc04p-55"),
+    ("0x1.fffffc2f171e3p-1", "0x1.85edd0395f475p-55"),
+    ("0x1.ffffff7b91176p-1", "0x1.0b2865615db40p-56"),
+    ("0x1.fffffff01a8b6p-1", "0x1.23370eca5ca6ap-60"),
+    ("0x1.fffffffe4fa30p-1", "0x1.d166bcb681c7bp-57"),
+    ("0x1.ffffffffd759dp-1", "0x1.f7bee7eb23420p-55"),
+    ("0x1.fffffffffc9e8p-1", "-0x1.a759f7738935fp-56"),
+    ("0x1.ffffffffffc05p-1", "0x1.07ba96a6b2e1ap-55"),
+    ("0x1.fffffffffffbep-1", "-0x1.182b326b228dcp-55"),
+    ("0x1.ffffffffffffcp-1", "0x1.8115fd1b12786p-56"),
+    ("0x1.0000000000000p+0", "-0x1.8cf81557d20b6p-56"),
+)]
+ERF_TERMS = 14  # |h| <= 1/8: the first omitted term is below 2**-60 * erf
 
 
 def erf(x):
-    """|x| < 2: erf = 2/sqrt(pi) x e^{-x^2} sum (2x^2)^n / (2n+1)!! (positive terms, no
-    cancellation); |x| >= 2: 1 - erfc, erfc by its continued fraction
-    2x / (2x^2 + 1 - 1*2 / (2x^2 + 5 - 3*4 / (2x^2 + 9 - ...))) * e^{-x^2} / sqrt(pi);
-    |x| >= 6: +-1."""
+    """erf(c + h) = erf(c) + 2/sqrt(pi) sum_n b_n h^(n+1) / (n+1) around the nearest
+    c = j/4, where b_n, the Taylor coefficients of exp(-t^2) at c, follow the Hermite
+    recurrence (n+1) b_(n+1) = -2c b_n - 2 b_(n-1) from b_0 = exp(-c^2) (c^2 is exact).
+    erf(c) comes from a table as hi + lo; |x| >= 6 gives +-1."""
     a = fabs(x)
-    em = _exp_minus_square(sel(a < 6.0, a, 0.0))
-    w = 2.0 * a * a
-    s = F(1.0)
-    for n in range(ERF_SERIES_TERMS, 0, -1):
-        s = 1.0 + w * s * (1.0 / (2 * n + 1))
-    near = TWO_OVER_SQRTPI * a * em * s
-    t = w + float(4 * ERFC_CF_DEPTH + 1)
-    for n in range(ERFC_CF_DEPTH, 0, -1):
-        t = w + float(4 * n - 3) - float((2 * n - 1) * 2 * n) / t
-    erfc = 0.5 * TWO_OVER_SQRTPI * em * (2.0 * a / t)
-    v = sel(a < 2.0, near, sel(a < 6.0, 1.0 - erfc, 1.0))
+    j = rint(sel(a < 6.0, a, 0.0) * 4.0)
+    c = j * 0.25
+    h = a - c
+    b = [exp(-(c * c))]
+    b.append(-2.0 * c * b[0])
+    for n in range(1, ERF_TERMS):
+        b.append((-2.0 * c * b[n] - 2.0 * b[n - 1]) * (1.0 / (n + 1)))
+    p = b[-1] * (1.0 / len(b))
+    for n in range(len(b) - 2, -1, -1):
+        p = b[n] * (1.0 / (n + 1)) + h * p
+    hi, lo = F(0.0), F(0.0)
+    for n, (eh, el) in enumerate(ERF_J4):
+        hit = _is(j, n)
+        hi, lo = sel(hit, eh, hi), sel(hit, el, lo)
+    v = sel(a < 6.0, hi + (lo + TWO_OVER_SQRTPI * (h * p)), 1.0)
     return sel(isnan(x), x, copysign(v, x))
 
 
