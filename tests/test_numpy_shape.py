@@ -116,3 +116,23 @@ def test_shape_errors():
         jnp.split(jnp.ones(5), 2)
     with pytest.raises(ValueError, match="cannot select an axis to squeeze"):
         jnp.squeeze(jnp.ones((2, 3)), 0)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "bool"])
+def test_shape_ops_on_ints_and_bools(rng, dtype):
+    x = rand(rng, (2, 3, 4), dtype)
+    y = rand(rng, (2, 3, 4), dtype)
+    i = np.array([2, 0, 1], np.int32)
+
+    def f(x, y, i):
+        return [jnp.concatenate([x, y], 1), jnp.stack([x, y], -1), jnp.transpose(x, (2, 0, 1)),
+                jnp.flip(x, 1), jnp.roll(x, 1, 2), jnp.take(x, i, axis=1), jnp.tile(x, (1, 2, 1)),
+                jnp.repeat(x, 2, axis=0), x[:, ::-1, 1:], x.reshape(4, 6), jnp.where(x, x, y),
+                jnp.split(x, 2, axis=2)[1], jnp.expand_dims(x, 0), jnp.moveaxis(x, -1, 0)]
+    out = irax.jit(f)(x, y, i)
+    want = [np.concatenate([x, y], 1), np.stack([x, y], -1), np.transpose(x, (2, 0, 1)),
+            np.flip(x, 1), np.roll(x, 1, 2), np.take(x, i, axis=1), np.tile(x, (1, 2, 1)),
+            np.repeat(x, 2, axis=0), x[:, ::-1, 1:], x.reshape(4, 6), np.where(x, x, y),
+            np.split(x, 2, axis=2)[1], np.expand_dims(x, 0), np.moveaxis(x, -1, 0)]
+    for got, w in zip(out, want):
+        assert_close(got, w)
