@@ -69,7 +69,7 @@ def test_placement_rule():
 def test_two_non_default_devices_raise():
     from irax.devices import common_backend
     vk = irax.devices("vulkan")[0]
-    other = types.SimpleNamespace(platform="cuda", __repr__=None)
+    other = types.SimpleNamespace(platform="cuda")
     arrays = [types.SimpleNamespace(backend=vk), types.SimpleNamespace(backend=other)]
     with pytest.raises(ValueError, match=r"jit\(f\): arguments live on different devices "
                                          r"\(VulkanDevice\(id=0\) and .*irax.device_put"):
