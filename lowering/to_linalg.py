@@ -356,6 +356,8 @@ def lower_concatenate(c):
     out = B.empty(c.out)
     off = 0
     for v, a in zip(c.operands, c.in_avals):
+        if a.size == 0:  # nothing to insert (and offset 0 of an empty dim is out of bounds)
+            continue
         offsets = [0] * a.ndim
         offsets[dim] = off
         out = tensor.insert_slice(v, out, [], [], [], offsets, list(a.shape), [1] * a.ndim)

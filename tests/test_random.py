@@ -173,6 +173,27 @@ def test_eager_equals_jit():
         np.testing.assert_array_equal(np.asarray(e), np.asarray(j))
 
 
+def test_empty_shapes():
+    key = irax.random.PRNGKey(0)
+    keys, z, perm = irax.jit(lambda k: (irax.random.split(k, 0), irax.random.normal(k, (0, 3)),
+                                        irax.random.permutation(k, 0)))(key)
+    assert np.asarray(keys).shape == (0, 2) and np.asarray(keys).dtype == U32
+    assert np.asarray(z).shape == (0, 3) and np.asarray(perm).shape == (0,)
+
+
+def test_gradients_flow_through_samples_not_keys():
+    """Reparameterised noise and dropout masks: d/dw sum(w * mask + w**2 * eps)."""
+    key = irax.random.PRNGKey(0)
+    w = np.array([1.0, 2.0, 3.0], np.float32)
+
+    def f(w, k):
+        return jnp.sum(w * irax.random.bernoulli(k, 0.5, (3,)) + w**2 * irax.random.normal(k, (3,)))
+    mask = np.asarray(irax.random.bernoulli(key, 0.5, (3,)))
+    eps = np.asarray(irax.random.normal(key, (3,)))
+    np.testing.assert_allclose(np.asarray(irax.jit(irax.grad(f))(w, key)), mask + 2 * w * eps,
+                               rtol=1e-6)
+
+
 def test_traced_seed_matches_python_seed():
     got = irax.jit(irax.random.PRNGKey)(np.int32(-7))
     np.testing.assert_array_equal(np.asarray(got), np.asarray(irax.random.PRNGKey(-7)))
