@@ -15,7 +15,7 @@ from irax.dialects import Aval
 
 from . import core
 from .api import fun_name, leaf_aval
-from .core import Array, Tracer, current_trace
+from .core import Array, Tracer, current_trace, user_line
 from .transform import apply_higher_order, trace_callee
 from .tree_util import tree_flatten, tree_leaves
 
@@ -52,13 +52,13 @@ def _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs):
     if isinstance(in_axes, tuple) and len(in_axes) != len(args):
         raise ValueError(f"vmap in_axes must be an int, None, or a tuple with one entry per "
                          f"positional argument, but got len(in_axes)={len(in_axes)}, "
-                         f"len(args)={len(args)}")
+                         f"len(args)={len(args)} (at {user_line()})")
     leaves, in_tree = tree_flatten((args, kwargs))
     names = _leaf_names(fun, args, kwargs)
     axes = (_broadcast_prefix(in_axes, args, "in_axes", "arguments")
             + [0] * len(tree_leaves(kwargs)))
     avals = [leaf_aval(x) for x in leaves]
-    axes = [_normalize(ax, a.ndim, f"argument {n}", "in_axes", a)
+    axes = [_normalize(ax, a.ndim, f"argument {n}", "in_axes", f"shape {a.shape}")
             for ax, (a, _), n in zip(axes, avals, names)]
     size = _axis_size(axes, avals, names, axis_size)
 
@@ -75,7 +75,8 @@ def _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs):
     outs = traced.outs
     oaxes = _broadcast_prefix(out_axes, traced.out_tree.unflatten(list(range(len(outs)))),
                               "out_axes", "outputs")
-    oaxes = [_normalize(ax, o.aval.ndim + 1, f"output {i}", "out_axes", o.aval)
+    oaxes = [_normalize(ax, o.aval.ndim + 1, f"output {i}", "out_axes",
+                        f"per-example shape {o.aval.shape}, plus the mapped axis")
              for i, (ax, o) in enumerate(zip(oaxes, outs))]
     result_avals = []
     for o, ax in zip(outs, oaxes):
@@ -124,22 +125,22 @@ def _broadcast_prefix(prefix, tree, what, of):
         subtrees = ax_tree.flatten_up_to(tree)
     except ValueError:
         raise ValueError(f"vmap {what} specification must be a tree prefix of the {of}; "
-                         f"got {what}={prefix!r}") from None
+                         f"got {what}={prefix!r} (at {user_line()})") from None
     out = []
     for ax, sub in zip(ax_leaves, subtrees):
         out += [ax] * len(tree_leaves(sub))
     return out
 
 
-def _normalize(ax, rank, who, what, aval):
+def _normalize(ax, rank, who, what, note):
     if ax is None:
         return None
     if not -rank <= ax < rank:
-        raise ValueError(f"vmap {what}={ax} is out of range for {who} of rank {rank} "
-                         f"(shape {tuple(aval.shape)}); valid axes are -{rank}..{rank - 1}"
-                         if rank else
-                         f"vmap {what}={ax} cannot map {who}: it has rank 0 (a scalar); "
-                         f"use {what}=None for it")
+        msg = (f"vmap {what}={ax} is out of range for {who} of rank {rank} "
+               f"({note}); valid axes are -{rank}..{rank - 1}" if rank else
+               f"vmap {what}={ax} cannot map {who}: it has rank 0 (a scalar); "
+               f"use {what}=None for it")
+        raise ValueError(f"{msg} (at {user_line()})")
     return ax % rank
 
 
@@ -152,11 +153,11 @@ def _axis_size(axes, avals, names, axis_size):
         lines = "\n".join(f"  argument {n} of shape {a.shape} has size {a.shape[ax]} along axis "
                           f"{ax}" for n, ax, a in mapped)
         given = f" (axis_size={axis_size})" if axis_size is not None else ""
-        raise ValueError(f"vmap got inconsistent sizes for array axes to be mapped{given}:\n"
-                         + lines)
+        raise ValueError(f"vmap got inconsistent sizes for array axes to be mapped{given} "
+                         f"(at {user_line()}):\n" + lines)
     if not sizes:
         raise ValueError("vmap must have at least one non-None value in in_axes, or be given "
-                         "axis_size")
+                         f"axis_size (at {user_line()})")
     return sizes.pop()
 
 

@@ -113,7 +113,7 @@ def test_inconsistent_sizes_name_the_arguments():
     with pytest.raises(ValueError) as e:
         irax.vmap(f)(rand(3, 2), rand(4, 2))
     msg = str(e.value)
-    assert "inconsistent sizes" in msg
+    assert "inconsistent sizes" in msg and "test_vmap.py:" in msg
     assert "argument x of shape (3, 2) has size 3 along axis 0" in msg
     assert "argument y of shape (4, 2) has size 4 along axis 0" in msg
 
