@@ -268,3 +268,13 @@ def test_numpy_indexing_with_batched_indices():
     assert_close(got, want)
     s = irax.vmap(lambda x, i: irax.lax.dynamic_slice(x, (i, 0), (2, 3)))(np.stack([x] * 3), i)
     assert_close(s, np.stack([x[min(k, 2):min(k, 2) + 2] for k in i]))
+
+
+def test_eager_vmap_compiles_once_per_signature():
+    from irax import transform
+    f = irax.vmap(lambda x: jnp.cos(x) * 2.0)
+    x = rand(3, 5)
+    assert_close(f(x), np.cos(x) * 2, rtol=1e-6)
+    n = len(transform._executables)
+    assert_close(f(x + 1), np.cos(x + 1) * 2, rtol=1e-6)
+    assert len(transform._executables) == n
