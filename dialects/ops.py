@@ -662,14 +662,37 @@ def verify_module(module) -> None:
                     raise IraxTypeError(
                         f"{name}: result types {[a.str_short() for a in got]} do not match the "
                         f"inferred {[a.str_short() for a in want]} (at {where_string(op.location)})")
-            elif opdef.verify is not None:
+            else:
                 try:
-                    opdef.verify(op)
+                    _check_callee(op, functions)
+                    if opdef.verify is not None:
+                        opdef.verify(op)
                 except IraxTypeError as e:
                     raise IraxTypeError(f"{e} (at {where_string(op.location)})") from None
         for region in op.regions:
             for block in region.blocks:
                 for inner in block.operations:
                     check(inner)
+    functions = {ir.StringAttr(f.attributes["sym_name"]).value: f
+                 for f in module.body.operations if "sym_name" in f.attributes}
     for op in module.body.operations:
         check(op)
+
+
+def _check_callee(op, functions) -> None:
+    """An op naming a `callee` needs that function; irax.call also its types."""
+    if "callee" not in op.attributes:
+        return
+    callee = ir.FlatSymbolRefAttr(op.attributes["callee"]).value
+    f = functions.get(callee)
+    if f is None:
+        raise IraxTypeError(f"{op.name}: no function @{callee} in the module")
+    if op.name != "irax.call":
+        return
+    ft = ir.FunctionType(ir.TypeAttr(f.attributes["function_type"]).value)
+    ins, outs = [str(t) for t in ft.inputs], [str(t) for t in ft.results]
+    got_in, got_out = [str(v.type) for v in op.operands], [str(r.type) for r in op.results]
+    if ins != got_in or outs != got_out:
+        raise IraxTypeError(f"irax.call: @{callee} has type ({', '.join(ins)}) -> "
+                            f"({', '.join(outs)}), called as ({', '.join(got_in)}) -> "
+                            f"({', '.join(got_out)})")

@@ -12,11 +12,4 @@ func.func @unexpanded(%x: tensor<f32>, %t: tensor<f32>) -> (tensor<f32>, tensor<
   return %0#0, %0#1 : tensor<f32>, tensor<f32>
 }
 
-// -----
-// A call to a missing function fails MLIR's verifier after the pass.
-func.func @missing_callee(%x: tensor<f32>) -> tensor<f32> {
-  // CHECK: errors.mlir:19:8: error: 'func.call' op 'nowhere' does not reference a valid function
-  %0 = "irax.call"(%x) {callee = @nowhere} : (tensor<f32>) -> tensor<f32>
-  return %0 : tensor<f32>
-}
 // CHECK-NOT: Traceback

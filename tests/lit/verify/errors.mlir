@@ -77,6 +77,23 @@ func.func @pred_dtype(%p: tensor<4xf32>, %a: tensor<4xf32>) -> tensor<4xf32> {
   return %0 : tensor<4xf32>
 }
 
+// -----
+func.func @no_callee(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // CHECK: errors.mlir:83: error: irax.call: no function @nowhere in the module
+  %0 = "irax.call"(%x) {callee = @nowhere} : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+func.func private @g(%x: tensor<3xf32>) -> tensor<3xf32> {
+  return %x : tensor<3xf32>
+}
+func.func @call_types(%x: tensor<3xf32>) -> tensor<4xf32> {
+  // CHECK: errors.mlir:93: error: irax.call: @g has type (tensor<3xf32>) -> (tensor<3xf32>), called as (tensor<3xf32>) -> (tensor<4xf32>)
+  %0 = "irax.call"(%x) {callee = @g} : (tensor<3xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
 // The valid chunk still prints; the exit code is 1 because others failed.
 // -----
 func.func @fine(%a: tensor<4xf32>) -> tensor<4xf32> {
