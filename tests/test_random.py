@@ -102,8 +102,10 @@ def test_threefry_known_answers():
     x1 = np.array([0, 0xFFFFFFFF, 0x243F6A88], U32)
     x2 = np.array([0, 0xFFFFFFFF, 0x85A308D3], U32)
     y1, y2 = irax.jit(threefry_2x32)(k1, k2, x1, x2)
-    np.testing.assert_array_equal(np.asarray(y1), np.array([0x6B200159, 0x1CB996FC, 0xC4923A9C], U32))
-    np.testing.assert_array_equal(np.asarray(y2), np.array([0x99BA4EFE, 0xBB002BE7, 0x483DF7A0], U32))
+    np.testing.assert_array_equal(np.asarray(y1),
+                                  np.array([0x6B200159, 0x1CB996FC, 0xC4923A9C], U32))
+    np.testing.assert_array_equal(np.asarray(y2),
+                                  np.array([0x99BA4EFE, 0xBB002BE7, 0x483DF7A0], U32))
 
 
 with open(os.path.join(os.path.dirname(__file__), "data", "jax_random_vectors.json")) as _f:
@@ -293,7 +295,7 @@ def test_split_and_fold_in_streams_are_independent():
 def test_vmap_over_a_batch_of_keys_matches_a_loop():
     keys = irax.random.split(irax.random.PRNGKey(1), 4)
     sample = lambda k: (irax.random.normal(k, (3,)), irax.random.split(k)[1],  # noqa: E731
-                        irax.random.randint(k, (2,), 0, 100))
+                        irax.random.randint(k, (2,), 0, 100), irax.random.permutation(k, 6))
     batched = irax.jit(irax.vmap(sample))(keys)
     one = irax.jit(sample)
     for i in range(4):
@@ -307,7 +309,8 @@ def test_vmap_over_seeds_and_fold_in_data():
     np.testing.assert_array_equal(keys, np.stack([np.asarray(irax.random.PRNGKey(int(s)))
                                                   for s in seeds]))
     key = irax.random.PRNGKey(3)
-    folded = irax.jit(irax.vmap(lambda i: irax.random.fold_in(key, i)))(np.arange(4, dtype=np.int32))
+    fold = irax.vmap(lambda i: irax.random.fold_in(key, i))
+    folded = irax.jit(fold)(np.arange(4, dtype=np.int32))
     # a key captured as a constant of the compiled program, folded with each batch element
     np.testing.assert_array_equal(np.asarray(folded), np.asarray(irax.random.split(key, 4)))
 

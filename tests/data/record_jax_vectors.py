@@ -39,7 +39,8 @@ CASES = [
     ("randint", 2, {"shape": (8,), "minval": 0, "maxval": 2**31 - 1}),
     ("randint", 3, {"shape": (6,), "minval": 3, "maxval": 3}),
     ("categorical", 0, {"logits": [0.1, 1.0, -0.5, 2.0, 0.0], "shape": (10,)}),
-    ("categorical", 6, {"logits": [[0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]]}),
+    ("categorical", 6, {"logits": [[0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.0],
+                                   [0.0, 0.0, 0.0, 0.0]]}),
     ("permutation", 0, {"x": 10}), ("permutation", 11, {"x": 1000}),
     ("permutation", 1, {"x": [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]]}),
     ("choice", 0, {"a": 10, "shape": (5,)}),
@@ -66,7 +67,8 @@ CASES = [
 def encode(x):
     x = np.asarray(x)
     if x.dtype == np.float32:
-        return {"dtype": "float32", "shape": list(x.shape), "bits": x.view(np.uint32).ravel().tolist()}
+        return {"dtype": "float32", "shape": list(x.shape),
+                "bits": x.view(np.uint32).ravel().tolist()}
     return {"dtype": str(x.dtype), "shape": list(x.shape), "values": x.ravel().tolist()}
 
 
@@ -93,7 +95,8 @@ def main():
     for case in CASES:
         fn, seed, kwargs = case[:3]
         fold = case[3] if len(case) > 3 else None
-        rec = {"fn": fn, "seed": seed, "kwargs": kwargs, "result": encode(run(fn, seed, kwargs, fold))}
+        rec = {"fn": fn, "seed": seed, "kwargs": kwargs,
+               "result": encode(run(fn, seed, kwargs, fold))}
         if fold is not None:
             rec["fold_in"] = fold
         out.append(rec)
