@@ -80,12 +80,15 @@ def parse_args(argv):
     parser.add_argument("input", nargs="?", default="-", help="input .mlir file ('-' for stdin)")
     parser.add_argument("-o", dest="output", default="-", help="output file")
     parser.add_argument("--pass-pipeline", action=_PassAction, dest="passes",
-                        help="comma-separated pass names, run in order")
+                        help="comma-separated pass names, run in order; names that are not "
+                        "irax passes are MLIR passes (canonicalize, func.func(cse), ...)")
     parser.add_argument("--mlir-print-debuginfo", action="store_true", help="print locations")
     parser.add_argument("--split-input-file", action="store_true",
                         help="process each '// -----' chunk on its own (for error tests)")
-    for name in PASSES:
-        parser.add_argument(f"--{name}", action=_PassAction, nargs=0, const=name, dest="passes")
+    for name, fn in PASSES.items():
+        doc = (fn.__doc__ or "").strip().splitlines()
+        parser.add_argument(f"--{name}", action=_PassAction, nargs=0, const=name, dest="passes",
+                            help=doc[0] if doc and fn.__name__ != "<lambda>" else None)
     return parser.parse_args(argv)
 
 
