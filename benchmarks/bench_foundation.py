@@ -35,9 +35,16 @@ FLAG_SETS = {  # "(jit)" rows use irax's own choice (lowering/compiler.py: workl
 }
 
 
-def best(fn, number, repeat):
-    fn()
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+def interleaved(fns: dict, number: int, rounds: int) -> dict:
+    """Best time per call of each callable, timed round-robin so that load from
+    other processes on a shared machine hits every candidate alike."""
+    for fn in fns.values():
+        fn()
+    best = {k: float("inf") for k in fns}
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            best[k] = min(best[k], timeit.timeit(fn, number=number) / number)
+    return best
 
 
 def fmt(seconds):
@@ -80,67 +87,61 @@ def irax_with_flags(fun, args, flags):
 
 
 def run(quick: bool):
-    number = 200 if quick else 2000
+    rounds = 5 if quick else 15
     rows = []
     print(f"machine: {platform.machine()} {os.cpu_count()} cores; irax {irax.__version__}; "
           f"numpy {np.__version__}; jax {jax.__version__ if jax else 'not installed'}")
+
+    def add(label, fns, number, note=None):
+        t = interleaved(fns, number, rounds)
+        for k in fns:
+            if k.startswith("irax"):
+                name = label if k == "irax" else f"  {label.split()[0]} {k[5:]}"
+                rows.append((name, t[k], t["numpy"], t.get("jax"), note(t[k]) if note else ""))
 
     # 1. tiny call: dispatch overhead
     xh = np.ones(4, np.float32)
     x = jnp.asarray(xh)
     f = irax.jit(tiny)
-    t_irax = best(lambda: f(x, x), number, 7)
-    t_np = best(lambda: tiny(xh, xh), number, 7)
-    t_jax = None
+    fns = {"irax": lambda: f(x, x), "numpy": lambda: tiny(xh, xh)}
     if jax:
         xj = jjnp.asarray(xh)
         fj = jax.jit(tiny)
-        t_jax = best(lambda: fj(xj, xj), number, 7)
-    rows.append(("tiny call (f32[4])", t_irax, t_np, t_jax, ""))
+        fns["jax"] = lambda: fj(xj, xj)
+    add("tiny call (f32[4])", fns, 200 if quick else 2000)
 
     # 2. selu on 1e6 floats
-    n = 1_000_000
-    xh = np.random.default_rng(0).standard_normal(n).astype(np.float32)
+    xh = np.random.default_rng(0).standard_normal(1_000_000).astype(np.float32)
     x = jnp.asarray(xh)
-    reps = 20 if quick else 100
-    variants = {k: best(irax_with_flags(selu, [x], fl), reps, 5) for k, fl in FLAG_SETS.items()}
-    t_np = best(lambda: selu_np(xh), reps // 2, 3)
-    t_jax = None
+    fs = irax.jit(selu)
+    fns = {"irax": lambda: fs(x), "numpy": lambda: selu_np(xh)}
+    fns.update({f"irax flags={k}": irax_with_flags(selu, [x], fl) for k, fl in FLAG_SETS.items()})
     if jax:
         xj = jjnp.asarray(xh)
         fj = jax.jit(selu_jax)
-        t_jax = best(lambda: fj(xj).block_until_ready(), reps, 5)
-    f = irax.jit(selu)
-    t_irax = best(lambda: f(x), reps, 5)
-    rows.append(("selu f32[1e6] (jit)", t_irax, t_np, t_jax, ""))
-    for k, t in variants.items():
-        rows.append((f"  selu flags={k}", t, t_np, t_jax, ""))
+        fns["jax"] = lambda: fj(xj).block_until_ready()
+    add("selu f32[1e6] (jit)", fns, 5 if quick else 20)
 
     # 3. 1024x1024 matmul
     ah = np.random.default_rng(1).standard_normal((1024, 1024)).astype(np.float32)
     a = jnp.asarray(ah)
-    reps = 3 if quick else 10
-    gflop = 2 * 1024 ** 3 / 1e9
-    variants = {k: best(irax_with_flags(matmul, [a, a], fl), reps, 5)
-                for k, fl in FLAG_SETS.items()}
-    t_np = best(lambda: ah @ ah, reps, 5)
-    t_jax = None
+    fm = irax.jit(matmul)
+    fns = {"irax": lambda: fm(a, a), "numpy": lambda: ah @ ah}
+    fns.update({f"irax flags={k}": irax_with_flags(matmul, [a, a], fl)
+                for k, fl in FLAG_SETS.items()})
     if jax:
         aj = jjnp.asarray(ah)
         fj = jax.jit(matmul)
-        t_jax = best(lambda: fj(aj, aj).block_until_ready(), reps, 5)
-    f = irax.jit(matmul)
-    t_irax = best(lambda: f(a, a), reps, 5)
-    rows.append(("matmul 1024^2 (jit)", t_irax, t_np, t_jax, f"{gflop / t_irax:.0f} GFLOP/s"))
-    for k, t in variants.items():
-        rows.append((f"  matmul flags={k}", t, t_np, t_jax, f"{gflop / t:.0f} GFLOP/s"))
+        fns["jax"] = lambda: fj(aj, aj).block_until_ready()
+    add("matmul 1024^2 (jit)", fns, 1 if quick else 3,
+        note=lambda t: f"{2 * 1024 ** 3 / t / 1e9:.0f} GFLOP/s")
 
-    print(f"{'workload':26s} {'irax':>11s} {'numpy':>11s} {'jax':>11s} {'irax/np':>8s} "
+    print(f"{'workload':28s} {'irax':>11s} {'numpy':>11s} {'jax':>11s} {'irax/np':>8s} "
           f"{'irax/jax':>8s}")
     for name, ti, tn, tj, note in rows:
         jx = fmt(tj) if tj else "        -"
         rj = f"{ti / tj:8.2f}" if tj else "       -"
-        print(f"{name:26s} {fmt(ti)} {fmt(tn)} {jx} {ti / tn:8.2f} {rj}  {note}")
+        print(f"{name:28s} {fmt(ti)} {fmt(tn)} {jx} {ti / tn:8.2f} {rj}  {note}")
 
 
 if __name__ == "__main__":
