@@ -49,7 +49,8 @@ def test_eager_ops_run_where_their_operands_live():
 
 def test_placement_rule():
     vk, cpu = irax.devices("vulkan")[0], irax.devices("cpu")[0]
-    assert irax.default_backend() == "cpu"
+    if irax.default_backend() != "cpu":
+        pytest.skip("the placement cases assume cpu is the default backend")
     xv = irax.device_put(np.arange(4, dtype=np.float32), vk)
     xc = irax.device_put(np.ones(4, np.float32), cpu)
     f = irax.jit(lambda a, b: a * 10 + b)
