@@ -225,24 +225,30 @@ def lower_reduce(c):
 
 @lowering("irax.argmax", "irax.argmin")
 def lower_argreduce(c):
+    """Two single-result reductions (IREE cannot fuse a two-result argmax generic
+    into consumers such as a transpose): the extremum m, then the first index
+    where x == m (where x is NaN, if m is: the first NaN wins, as in NumPy)."""
     a, out, axis = c.in_avals[0], c.out, c.attrs["axis"]
     n = a.ndim
-    is_max = c.op.name == "irax.argmax"
-    vals = B.filled(Aval(out.shape, a.dtype), REDUCE_INIT["irax.reduce_max" if is_max else "irax.reduce_min"](a.dtype))
-    idxs = B.filled(out, 0)
+    red = "irax.reduce_max" if c.op.name == "irax.argmax" else "irax.reduce_min"
+    combine = SCALAR_RULES[REDUCE_COMBINE[red]]
     iters = [B.REDUCTION if i == axis else B.PARALLEL for i in range(n)]
     out_map = B.affine_map(n, [i for i in range(n) if i != axis])
+    (m,) = B.generic(c.operands, [B.identity_map(n)], [B.filled(Aval(out.shape, a.dtype),
+                                                                 REDUCE_INIT[red](a.dtype))],
+                     [out_map], iters, lambda x, acc: combine(a.dtype, acc, x))
+    size = a.shape[axis]
 
-    def body(x, best, best_i):
+    def first_index(x, best, acc):
+        hit = compare("eq", a.dtype, x, best)
+        if is_float(a.dtype):
+            both_nan = arith.andi(compare("ne", a.dtype, x, x), compare("ne", a.dtype, best, best))
+            hit = arith.ori(hit, both_nan)
         i = convert_scalar(arith.index_cast(ir.IntegerType.get_signless(64), B.loop_index(axis)),
                            "int64", out.dtype)
-        better = compare("gt" if is_max else "lt", a.dtype, x, best)
-        if is_float(a.dtype):  # the first NaN wins, as in NumPy
-            x_nan = compare("ne", a.dtype, x, x)
-            best_nan = compare("ne", a.dtype, best, best)
-            better = arith.ori(better, arith.andi(x_nan, arith.xori(best_nan, B.scalar_const("bool", 1))))
-        return [arith.select(better, x, best), arith.select(better, i, best_i)]
-    return B.generic(c.operands, [B.identity_map(n)], [vals, idxs], [out_map, out_map], iters, body)[1:]
+        return SCALAR_RULES["irax.min"](out.dtype, acc, arith.select(hit, i, B.scalar_const(out.dtype, size)))
+    return B.generic([c.operands[0], m], [B.identity_map(n), out_map], [B.filled(out, size)],
+                     [out_map], iters, first_index)
 
 
 CUM_COMBINE = {  # name: (identity(dtype), combine(dtype, a, b))
@@ -345,9 +351,49 @@ def lower_dynamic_update_slice(c):
     a, u = c.in_avals[0], c.in_avals[1]
     offs = [_clamped_index(v, av.dtype, d - s)
             for v, av, d, s in zip(c.operands[2:], c.in_avals[2:], a.shape, u.shape)]
-    dyn = ir.ShapedType.get_dynamic_stride_or_offset()
-    return [tensor.insert_slice(c.operands[1], c.operands[0], offs, [], [],
-                                [dyn] * a.ndim, list(u.shape), [1] * a.ndim)]
+    if u.size == 0:
+        return [c.operands[0]]
+    if not _views_function_argument(c.operands[0]):
+        dyn = ir.ShapedType.get_dynamic_stride_or_offset()
+        return [tensor.insert_slice(c.operands[1], c.operands[0], offs, [], [],
+                                    [dyn] * a.ndim, list(u.shape), [1] * a.ndim)]
+    # IREE updates a function argument (or a view of one) in place, clobbering
+    # the caller's array: build the result as a fresh tensor instead, each
+    # element read from the update inside the window and from the operand outside.
+    n = a.ndim
+
+    def body(x, _):
+        inside, coords = None, []
+        for k in range(n):
+            rel = arith.subi(B.loop_index(k), offs[k])
+            ok = arith.andi(arith.cmpi(_pred(9), rel, B.index_const(0)),  # uge
+                            arith.cmpi(_pred(6), rel, B.index_const(u.shape[k])))  # ult
+            inside = ok if inside is None else arith.andi(inside, ok)
+            coords.append(arith.select(ok, rel, B.index_const(0)))
+        return arith.select(inside, tensor.extract(c.operands[1], coords), x)
+    return B.generic([c.operands[0]], [B.identity_map(n)], [B.empty(a)], [B.identity_map(n)],
+                     [B.PARALLEL] * n, body)
+
+
+_VIEW_OPS = ("tensor.collapse_shape", "tensor.expand_shape", "tensor.extract_slice",
+             "tensor.cast", "tensor.reshape", "tensor.bitcast")
+
+
+def _views_function_argument(v) -> bool:
+    """Whether `v` is a function's argument, or a view of one."""
+    while True:
+        owner = v.owner
+        if isinstance(owner, ir.Block):
+            parent = owner.owner
+            return parent is not None and parent.operation.name == "func.func"
+        op = getattr(owner, "operation", owner)
+        if op.name not in _VIEW_OPS:
+            return False
+        v = op.operands[0]
+
+
+def _pred(p):
+    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), p)
 
 
 @lowering("irax.concatenate")
@@ -429,18 +475,57 @@ def lower_scatter(c):
     if idx.dtype != "int32":
         idx2 = B.elementwise([idx2], None, rows_idx, lambda x, _: convert_scalar(x, idx.dtype, "int32"))
     upd2 = reshape_value(c.operands[2], upd, rows_upd)
+    # Out-of-bounds rows are dropped (JAX's scatter semantics): they are sent to
+    # an extra row appended to dim 0 of the destination, sliced off afterwards.
+    idx2 = _redirect_out_of_bounds(idx2, a.shape[:k])
+    padded = Aval((a.shape[0] + 1,) + a.shape[1:], a.dtype)
+
+    def crop(v, dtype):
+        return tensor.extract_slice(B.lowered_type(Aval(a.shape, dtype)), v, [], [], [],
+                                    [0] * a.ndim, list(a.shape), [1] * a.ndim)
     if mode == "set":
-        written = _scatter_rows(B.filled(Aval(a.shape, "bool"), 0), idx2,
+        written = _scatter_rows(B.filled(Aval(padded.shape, "bool"), 0), idx2,
                                 B.filled(Aval(rows_upd.shape, "bool"), 1), "bool", None)
-        values = _scatter_rows(B.filled(a, 0), idx2, upd2, a.dtype, None)
-        return [B.elementwise([written, values, c.operands[0]], None, a,
+        values = _scatter_rows(B.filled(padded, 0), idx2, upd2, a.dtype, None)
+        return [B.elementwise([crop(written, "bool"), crop(values, a.dtype), c.operands[0]], None, a,
                               lambda w, v, x, _: arith.select(w, v, x))]
     red = SCATTER_IDENTITY[mode]
     combine = REDUCE_COMBINE[red]
-    scattered = _scatter_rows(B.filled(a, REDUCE_INIT[red](a.dtype)), idx2, upd2, a.dtype, combine)
+    scattered = _scatter_rows(B.filled(padded, REDUCE_INIT[red](a.dtype)), idx2, upd2, a.dtype,
+                              combine)
     rule = SCALAR_RULES[combine]
-    return [B.elementwise([c.operands[0], scattered], None, a,
+    return [B.elementwise([c.operands[0], crop(scattered, a.dtype)], None, a,
                           lambda x, s, _: rule(a.dtype, x, s))]
+
+
+def _redirect_out_of_bounds(indices, dims):
+    """Rows of `indices` [N, k] with any coordinate outside `dims` become (dims[0], 0, ...)."""
+    n, k = ir.RankedTensorType(indices.type).shape
+    i32 = "int32"
+
+    def bound(j):
+        b = B.scalar_const(i32, dims[-1])
+        for d in reversed(range(k - 1)):
+            is_d = arith.cmpi(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), 0), j,
+                              B.index_const(d))
+            b = arith.select(is_d, B.scalar_const(i32, dims[d]), b)
+        return b
+
+    def in_bounds(x, acc):
+        ok = arith.andi(compare("ge", i32, x, B.scalar_const(i32, 0)),
+                        compare("lt", i32, x, bound(B.loop_index(1))))
+        return arith.andi(acc, ok)
+    (row_ok,) = B.generic([indices], [B.identity_map(2)], [B.filled(Aval((n,), "bool"), 1)],
+                          [B.affine_map(2, [0])], [B.PARALLEL, B.REDUCTION], in_bounds)
+
+    def redirect(x, ok, _):
+        first = arith.cmpi(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), 0), B.loop_index(1),
+                           B.index_const(0))
+        dummy = arith.select(first, B.scalar_const(i32, dims[0]), B.scalar_const(i32, 0))
+        return arith.select(ok, x, dummy)
+    return B.generic([indices, row_ok], [B.identity_map(2), B.affine_map(2, [0])],
+                     [B.empty(Aval((n, k), i32))], [B.identity_map(2)], [B.PARALLEL] * 2,
+                     redirect)[0]
 
 
 def _scatter_rows(dest, indices, updates, dtype, combine):

@@ -598,3 +598,23 @@ def test_bool_constant_arrays():
                                "m10": lax.select(jnp.asarray(m10), y, -y)})
     x, y = np.arange(3, dtype=np.float32) + 1, np.arange(10, dtype=np.float32) + 1
     check(f(x, y), {"m3": np.where(m3, x, -x), "m10": np.where(m10, y, -y)})
+
+
+def test_updates_leave_argument_arrays_unchanged():
+    """IREE updates function arguments in place when allowed to: the caller's
+    arrays (device arrays with no host copy) must survive every update op."""
+    make = irax.jit(lambda: jnp.zeros((4, 5), np.float32))
+    u = np.ones((2, 3), np.float32)
+    i, j = np.int32(1), np.int32(2)
+    updates = {
+        "dus": lambda x: lax.dynamic_update_slice(x, u, (i, j)),
+        "dus_of_reshape": lambda x: lax.dynamic_update_slice(lax.reshape(x, (5, 4)), u, (i, j)),
+        "dus_of_times_one": lambda x: lax.dynamic_update_slice(x * 1.0, u, (i, j)),
+        "at_set": lambda x: x.at[np.array([0, 2], np.int32)].set(7.0),
+        "at_add": lambda x: x.at[1, 2:].add(1.0),
+    }
+    for name, f in updates.items():
+        x = make()
+        out = np.asarray(irax.jit(f)(x))
+        assert out.sum() != 0, name
+        np.testing.assert_array_equal(np.asarray(x), np.zeros((4, 5), np.float32), err_msg=name)
