@@ -271,16 +271,14 @@ def test_missing_rule_raises():
         batching.batch_rules["irax.sin"] = saved
 
 
-@pytest.mark.xfail(strict=True, reason="IREE fails to compile an argmax generic (two results) "
-                   "whose index result feeds a transpose: lowering bug, not batching")
 def test_argmax_then_transpose():
+    """argmax lowers to single-result reductions, which IREE fuses into a transpose."""
     check(lambda x: prim("irax.argmax", x, axis=1, index_dtype="int32"), [uniform((3, 4))], 1,
           in_axes=[1], out_axes=0)
 
 
-@pytest.mark.xfail(strict=True, reason="lower_scatter: an index out of bounds in a non-leading "
-                   "coordinate wraps into the next row instead of being dropped")
 def test_scatter_out_of_bounds_batched_indices():
+    """Out-of-bounds rows are dropped, as in JAX (not wrapped, not a crash)."""
     check(lambda x, idx, u: prim("irax.scatter", x, idx, u, mode="add"),
           [uniform((5, 2)), ints((3, 1), 5, 6), uniform((3, 2))], 2, in_axes=[0, 0, None],
           out_axes=0)
