@@ -140,7 +140,8 @@ def test_jvp_matches_finite_differences_and_vjp_is_its_transpose(name):
     u = rng.standard_normal(np.shape(y))
     cts = irax.jit(lambda xs, u: irax.vjp(f, *xs)[1](u))(xs, u)
     lhs = sum(np.vdot(c, v) for c, v in zip(cts, vs))
-    np.testing.assert_allclose(lhs, np.vdot(u, t), rtol=1e-9, atol=1e-9)
+    tol = 1e-6 if name == "convert" else 1e-9  # convert rounds the tangents to float32
+    np.testing.assert_allclose(lhs, np.vdot(u, t), rtol=tol, atol=tol)
 
 
 SMOOTH = ["exp", "tanh", "sin", "logistic", "log", "sqrt", "mul", "div", "pow", "dot_general",
