@@ -10,8 +10,8 @@ Payne-Hanek for sin/cos/tan beyond 1.35e16), then Taylor series short enough to
 be exact to double precision on the reduced interval. Measured: 1-3 ulp.
 
 `wrap(name, rule)` makes an entry of scalar.SCALAR_RULES pick these for
-float64 (and for float32 where IREE's f32 expansion is far off and rarely hot),
-and compute float16/bfloat16 in f32 (IREE's f16 expansions are tens of ulp off;
+float64 (and sinh/asinh/acosh/atanh for float32, whose IREE expansions fail near
+0 and 1), and compute float16/bfloat16 in f32 (IREE's f16 expansions are tens of ulp off;
 a half result rounded from f32 is within 0.5 ulp).
 """
 from __future__ import annotations
@@ -67,8 +67,12 @@ class F:
     def __ge__(self, o): return self.cmp(">=", o)
 
 
+_CONST_TYPE = []  # the float type of Python-number constants, f64 unless a rule says
+
+
 def _const(x):
-    return arith.constant(_f64(), ir.FloatAttr.get(_f64(), float(x)))
+    t = _CONST_TYPE[-1]() if _CONST_TYPE else _f64()
+    return arith.constant(t, ir.FloatAttr.get(t, float(x)))
 
 
 def sel(p, a, b):
@@ -396,7 +400,7 @@ def tanh(x):
     return tiny_is_x(x, sel(isnan(x), x, copysign(v, x)))
 
 
-def sinh(x):
+def sinh(x, expm1=expm1):
     """sinh |x| = (t + t / (t + 1)) / 2 with t = expm1|x|; exp(|x|/2)^2 / 2 beyond 22."""
     a = fabs(x)
     t = expm1(a)
@@ -413,7 +417,7 @@ def log1p(x):
     return tiny_is_x(x, sel(x > 2.0 ** 53, log(x), v), 2.0 ** -54)
 
 
-def asinh(x):
+def asinh(x, log1p=log1p):
     a = fabs(x)
     a2 = a * a
     v = log1p(a + a2 / (1.0 + sqrt(1.0 + a2)))
@@ -421,14 +425,14 @@ def asinh(x):
     return tiny_is_x(x, sel(isnan(x), x, copysign(v, x)))
 
 
-def acosh(x):
+def acosh(x, log1p=log1p):
     t = x - 1.0
     v = log1p(t + sqrt(2.0 * t + t * t))
     v = sel(x > 2.0 ** 28, log(x) + LN2, v)
     return sel(x < 1.0, float("nan"), v)
 
 
-def atanh(x):
+def atanh(x, log1p=log1p):
     """atanh |x| = log1p(2|x| / (1 - |x|)) / 2, the small-|x| form avoiding the division's loss."""
     a = fabs(x)
     small = 0.5 * log1p(2.0 * a + 2.0 * a * a / (1.0 - a))
@@ -558,29 +562,38 @@ IN_F32_FOR_HALVES = {
 }
 
 
-# ops whose f32 expansion in IREE is far off (sinh/asinh/atanh of tiny x give 0, acosh
-# near 1 ~1000 ulp, atan ~35 ulp, cbrt ~12 ulp) and that are rarely hot: f32 via f64
-IN_F64_FOR_F32 = {"irax.sinh", "irax.asinh", "irax.acosh", "irax.atanh", "irax.cbrt",
-                  "irax.atan", "irax.atan2"}
+# IREE's f32 sinh/asinh/atanh are (e^x - e^-x)/2, log(x + sqrt(x^2 + 1)), ...: 1e-3
+# relative error at 1e-5, 100% below 1e-7; acosh ~1000 ulp near 1. The formulas above,
+# on f32 with IREE's f32 expm1/log1p (~2 ulp), are accurate to a few ulp.
+def _native(op):
+    return lambda x: F(op(x.v))
+
+
+F32_RULES = {
+    "irax.sinh": lambda x: sinh(x, expm1=_native(math.expm1)),
+    "irax.asinh": lambda x: asinh(x, log1p=_native(math.log1p)),
+    "irax.acosh": lambda x: acosh(x, log1p=_native(math.log1p)),
+    "irax.atanh": lambda x: atanh(x, log1p=_native(math.log1p)),
+}
 
 
 def wrap(name, rule):
-    """The SCALAR_RULES entry for `name`: RULES[name] on float64 (and on float32 for
-    IN_F64_FOR_F32, rounded), float16/bfloat16 computed as float32 and rounded,
-    `rule` itself otherwise."""
-    f64 = RULES.get(name)
-
-    def in_wider(wide_dtype, wide_type, xs):
-        narrow = xs[0].type
-        return arith.truncf(narrow, wrapped(wide_dtype, *(arith.extf(wide_type, x) for x in xs)))
+    """The SCALAR_RULES entry for `name`: RULES[name] on float64, F32_RULES[name] on
+    float32, float16/bfloat16 computed as float32 and rounded, `rule` otherwise."""
+    f64, f32 = RULES.get(name), F32_RULES.get(name)
 
     def wrapped(dtype, *xs):
         if dtype == "float64" and f64 is not None:
             return f64(*(F(x) for x in xs)).v
-        if dtype == "float32" and name in IN_F64_FOR_F32:
-            return in_wider("float64", _f64(), xs)
+        if dtype == "float32" and f32 is not None:
+            _CONST_TYPE.append(ir.F32Type.get)
+            try:
+                return f32(*(F(x) for x in xs)).v
+            finally:
+                _CONST_TYPE.pop()
         if dtype in ("float16", "bfloat16") and name in IN_F32_FOR_HALVES:
-            return in_wider("float32", ir.F32Type.get(), xs)
+            half, wide = xs[0].type, ir.F32Type.get()
+            return arith.truncf(half, wrapped("float32", *(arith.extf(wide, x) for x in xs)))
         return rule(dtype, *xs)
     wrapped.__name__ = getattr(rule, "__name__", name)
     return wrapped

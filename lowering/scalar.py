@@ -229,8 +229,8 @@ SCALAR_RULES = {
     "irax.round": _round,
     "irax.is_finite": _float_only(math.isfinite),
 }
-# f64 functions llvm-cpu has no libm for, bad f32 expansions, halves via f32 (f64_math.py)
-for _name in f64_math.RULES.keys() | f64_math.IN_F32_FOR_HALVES | f64_math.IN_F64_FOR_F32:
+# f64 functions llvm-cpu has no libm for, and halves computed in f32 (f64_math.py)
+for _name in f64_math.RULES.keys() | f64_math.IN_F32_FOR_HALVES:
     SCALAR_RULES[_name] = f64_math.wrap(_name, SCALAR_RULES[_name])
 for _k in CMPF:
     SCALAR_RULES[f"irax.{_k}"] = (lambda k: lambda dtype, a, b: compare(k, dtype, a, b))(_k)

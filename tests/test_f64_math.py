@@ -215,3 +215,37 @@ def test_half_math_is_rounded_f32(dtype):
         err = np.abs(got.astype(np.float64) - want) / ulp
         assert np.nanmax(err) <= 0.51, (name, float(np.nanmax(err)))
         assert (np.isnan(got.astype(np.float64)) == np.isnan(want)).all(), name
+
+
+def test_f32_hyperbolic_near_zero_and_one():
+    """IREE's own f32 sinh/asinh/atanh return 0 below ~1e-7 (and acosh is ~1000 ulp off
+    near 1); the f32 rules (expm1/log1p forms) are within 2 ulp of the rounded result."""
+    rng = np.random.default_rng(13)
+    small = _log_spaced(rng, 1e-30, 80, 4000)
+    xs = {"sinh": small, "asinh": small, "atanh": small[np.abs(small) < 1],
+          "acosh": 1 + np.abs(small)}
+    names = sorted(xs)
+    args = [np.concatenate([xs[n], [0.0, -0.0, np.inf, -np.inf, np.nan]]).astype(np.float32)
+            for n in names]
+    outs = irax.jit(lambda *vs: [getattr(lax, n)(v) for n, v in zip(names, vs)])(*args)
+    for name, x, got in zip(names, args, outs):
+        got = np.asarray(got)
+        assert got.dtype == np.float32
+        with np.errstate(all="ignore"):
+            want = getattr(np, NUMPY_NAME.get(name, name))(x.astype(np.float64)).astype(np.float32)
+        err = _ulp_errors(got, want)  # in float32 ulps
+        assert err.max() <= 2, (name, x[np.argmax(err)], err.max())
+
+
+def test_math_modules_compile_for_vulkan_and_cuda():
+    """No f64 arithmetic leaks into f32/f16 code (Vulkan's baseline has neither f64 nor i64)."""
+    from irax.lowering import compiler
+
+    def f(v):
+        return [lax.sin(v), lax.tan(v), lax.atan2(v, v), lax.asin(v), lax.tanh(v), lax.cbrt(v),
+                lax.erf(v), lax.rem(v, v), lax.expm1(v), lax.log1p(v), lax.sinh(v), lax.asinh(v),
+                lax.acosh(v), lax.atanh(v), lax.logistic(v), lax.pow(v, v)]
+    for dtype in (np.float32, np.float16):
+        text = irax.jit(f).lower(np.linspace(0.1, 0.9, 8).astype(dtype))
+        for target in ("vulkan-spirv", "cuda"):
+            assert compiler.compile_mlir(text, target=target)
