@@ -206,26 +206,19 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         if current_trace() is not None:
             return self._call_traced(args, kwargs)
-        if self._plain and not kwargs:
-            # Fast path: positional irax arrays all on one device (the common case).
-            sig = []
-            backend = args[0].backend if args and type(args[0]) is Array else None
-            for x in args:
-                if type(x) is not Array or x.backend is not backend:
-                    break
-                sig += (x.aval.shape, x.aval.dtype, x.weak_type)
-            else:
-                sig.append(backend)
-                entry = self._fast.get(tuple(sig))
-                if entry is not None:
-                    bufs = [x._buffer for x in args]
-                    bufs.extend(entry.captured)
-                    outs = entry.exe(bufs, entry.num_out)
-                    if entry.single:
-                        return Array(outs[0], entry.out_avals[0], entry.out_weak[0], backend)
-                    return entry.out_tree.unflatten(
-                        [Array(b, av, w, backend)
-                         for b, av, w in zip(outs, entry.out_avals, entry.out_weak)])
+        fast = _fast_key(args) if self._plain and not kwargs else None
+        if fast is not None:
+            entry = self._fast.get(fast)
+            if entry is not None:
+                bufs = [x._buffer for x in args]
+                bufs.extend(entry.captured)
+                outs = entry.exe(bufs, entry.num_out)
+                backend = entry.backend
+                if entry.single:
+                    return Array(outs[0], entry.out_avals[0], entry.out_weak[0], backend)
+                return entry.out_tree.unflatten(
+                    [Array(b, av, w, backend)
+                     for b, av, w in zip(outs, entry.out_avals, entry.out_weak)])
         dyn_args, dyn_kwargs, static = self.static.split(args, kwargs)
         leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
         sig = []
@@ -244,14 +237,8 @@ class Jitted:
         entry = self._cache.get(key)
         if entry is None:
             entry = self._cache[key] = self._compile(in_tree, static, leaves, backend)
-        if self._plain and not kwargs and all(type(x) is Array for x in args) and (
-                not args or all(x.backend is backend for x in args)):
-            fast = []
-            for x in args:
-                fast += (x.aval.shape, x.aval.dtype, x.weak_type)
-            fast.append(args[0].backend if args else None)
-            if args:
-                self._fast[tuple(fast)] = entry
+        if fast is not None and fast[-1] is backend:
+            self._fast[fast] = entry
         bufs = [x._buffer if isinstance(x, Array) and x.backend is backend else _to_buffer(x, backend)
                 for x in leaves]
         bufs.extend(entry.captured)
@@ -292,6 +279,23 @@ class Jitted:
         """The linalg-level MLIR this call compiles to (text)."""
         return make_ir(self.fun, static_argnums=self.static.argnums,
                        static_argnames=self.static.argnames)(*args, **kwargs).lowered()
+
+
+def _fast_key(args):
+    """The signature of a call with positional irax arrays all on one device, else None.
+
+    Such calls (the common case) skip pytree flattening: a jitted tiny
+    function's overhead is mostly this bookkeeping (see benchmarks/)."""
+    if not args or type(args[0]) is not Array:
+        return None
+    backend = args[0].backend
+    key = []
+    for x in args:
+        if type(x) is not Array or x.backend is not backend:
+            return None
+        key += (x.aval.shape, x.aval.dtype, x.weak_type)
+    key.append(backend)
+    return tuple(key)
 
 
 def _to_buffer(x, backend):

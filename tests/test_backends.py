@@ -38,7 +38,8 @@ def test_device_put_under_jit_is_identity_on_values():
 
 
 def test_unknown_backend_names():
-    with pytest.raises(ValueError, match="unknown backend 'tpu'; known backends: cpu, vulkan, cuda"):
+    with pytest.raises(ValueError,
+                       match="unknown backend 'tpu'; known backends: cpu, vulkan, cuda"):
         irax.devices("tpu")
     with pytest.raises(ValueError, match="pass backend= or device=, not both"):
         irax.jit(lambda x: x, backend="cpu", device=irax.devices("cpu")[0])
