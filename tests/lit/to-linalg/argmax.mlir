@@ -2,15 +2,20 @@
 
 // CHECK-LABEL: func.func @argmax
 func.func @argmax(%a: tensor<3x4xf32>) -> tensor<3xi32> {
-  // The value and the index are carried by one generic; a strictly greater
-  // value (or the first NaN) wins, so ties keep the first index.
+  // Two single-result reductions (they fuse into consumers): the extremum,
+  // then the smallest index where x equals it (or is NaN when it is NaN), so
+  // ties give the first index and the first NaN wins, as in NumPy.
   // CHECK: arith.constant 0xFF800000 : f32
-  // CHECK: %[[R:.*]]:2 = linalg.generic
+  // CHECK: %[[M:.*]] = linalg.generic
   // CHECK-SAME: iterator_types = ["parallel", "reduction"]
-  // CHECK: linalg.index 1
-  // CHECK: arith.cmpf ogt
+  // CHECK: arith.maximumf
+  // CHECK: %[[R:.*]] = linalg.generic
+  // CHECK-SAME: ins(%arg0, %[[M]] : tensor<3x4xf32>, tensor<3xf32>)
+  // CHECK: arith.cmpf oeq
   // CHECK: arith.cmpf une
-  // CHECK: return %[[R]]#1 : tensor<3xi32>
+  // CHECK: linalg.index 1
+  // CHECK: arith.minsi
+  // CHECK: return %[[R]] : tensor<3xi32>
   %0 = "irax.argmax"(%a) {axis = 1 : i64, index_dtype = i32} : (tensor<3x4xf32>) -> tensor<3xi32>
   return %0 : tensor<3xi32>
 }

@@ -15,13 +15,16 @@ func.func @gather(%a: tensor<5x3xf32>, %i: tensor<4x1xi32>) -> tensor<4x3xf32> {
 func.func @scatter_add(%a: tensor<5x3xf32>, %i: tensor<4x1xi32>, %u: tensor<4x3xf32>) -> tensor<5x3xf32> {
   // The scatter writes into a fresh identity-filled tensor, never into the operand
   // (IREE would update a function argument in place), then adds elementwise.
-  // CHECK: %[[Z:.*]] = linalg.fill
+  // Out-of-bounds rows go to an extra row that is sliced off (they are dropped).
+  // CHECK: arith.cmpi sge
+  // CHECK: arith.cmpi slt
+  // CHECK: %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<6x3xf32>)
   // CHECK: %[[S:.*]] = iree_linalg_ext.scatter
-  // CHECK-SAME: ins(%arg2, %arg1
   // CHECK-SAME: outs(%[[Z]]
   // CHECK: arith.addf
+  // CHECK: %[[T:.*]] = tensor.extract_slice %[[S]][0, 0] [5, 3] [1, 1]
   // CHECK: linalg.generic
-  // CHECK-SAME: ins(%arg0, %[[S]]
+  // CHECK-SAME: ins(%arg0, %[[T]]
   %0 = "irax.scatter"(%a, %i, %u) {mode = "add"} : (tensor<5x3xf32>, tensor<4x1xi32>, tensor<4x3xf32>) -> tensor<5x3xf32>
   return %0 : tensor<5x3xf32>
 }
