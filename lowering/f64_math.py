@@ -10,9 +10,10 @@ Payne-Hanek for sin/cos/tan beyond 1.35e16), then Taylor series short enough to
 be exact to double precision on the reduced interval. Measured: 1-3 ulp.
 
 `wrap(name, rule)` makes an entry of scalar.SCALAR_RULES pick these for
-float64 (and sinh/asinh/acosh/atanh for float32, whose IREE expansions fail near
-0 and 1), and compute float16/bfloat16 in f32 (IREE's f16 expansions are tens of ulp off;
-a half result rounded from f32 is within 0.5 ulp).
+float64 (and sinh/asinh/acosh/atanh for float32, whose IREE expansions fail
+near 0 and 1), and compute float16/bfloat16 in f32 (IREE's f16 expansions are
+tens of ulp off; a half result rounded from f32 is within 0.5 ulp). IREE's CPU
+code flushes subnormals (DAZ/FTZ): a subnormal input may act as 0 here.
 """
 from __future__ import annotations
 
@@ -34,11 +35,12 @@ def _i64():
     return ir.IntegerType.get_signless(64)
 
 
-_CMP = {"==": 1, ">": 2, ">=": 3, "<": 4, "<=": 5, "!=": 13, "uno": 14}  # ordered, except une/uno
+_CMP = {"==": 1, ">": 2, ">=": 3, "<": 4, "<=": 5, "uno": 14}  # ordered, and unordered
 
 
 class F:
-    """An f64 SSA value with arithmetic operators, so formulas read as formulas."""
+    """A float SSA value with arithmetic operators, so formulas read as formulas
+    (Python numbers become f64 constants, or _CONST_TYPE's)."""
 
     __slots__ = ("v",)
 
@@ -126,12 +128,17 @@ def pow2(k):
     return F(arith.bitcast(_f64(), bits))
 
 
-def _true():
-    return arith.constant(ir.IntegerType.get_signless(1), ir.IntegerAttr.get(ir.IntegerType.get_signless(1), 1))
-
-
 def _iconst(n):
     return arith.constant(_i64(), ir.IntegerAttr.get(_i64(), n))
+
+
+def _bits(x):
+    return arith.bitcast(_i64(), x.v)
+
+
+def _bits_eq(x, n):
+    """A test on the bits, immune to DAZ (which makes a subnormal compare equal to 0)."""
+    return arith.cmpi(ir.IntegerAttr.get(_i64(), 0), _bits(x), _iconst(n))
 
 
 def horner(z, coeffs):
@@ -270,8 +277,7 @@ def _sin_cos_reduced(x):
     hz = 0.5 * z
     w = 1.0 - hz
     c = w + (((1.0 - w) - hz) + (z * z * horner(z, COS_C) - hi * lo))
-    q = kl - 4.0 * F(math.floor((kl * 0.25).v))
-    return s, c, q
+    return s, c, _mod4(kl)
 
 
 def _inf_to_nan(x, y):
@@ -393,10 +399,12 @@ def expm1(x):
 
 
 def tanh(x):
-    """tanh |x| = -t / (t + 2) with t = expm1(-2|x|): no cancellation anywhere."""
+    """tanh |x| = -t / (t + 2) with t = expm1(-2|x|) below 0.75, 1 - 2 / (t + 2) with
+    t = expm1(2|x|) above (where the result's ulp no longer shrinks with it)."""
     a = fabs(x)
-    t = expm1(-2.0 * a)
-    v = sel(a > 22.0, 1.0, -t / (t + 2.0))
+    small = a < 0.75
+    t = expm1(sel(small, -2.0, 2.0) * a)
+    v = sel(a > 22.0, 1.0, sel(small, -t / (t + 2.0), 1.0 - 2.0 / (t + 2.0)))
     return tiny_is_x(x, sel(isnan(x), x, copysign(v, x)))
 
 
@@ -444,12 +452,12 @@ def cbrt(x):
     """exp(log|x| / 3), then one Newton step (error squared: ~2**-90 before rounding)."""
     a = fabs(x)
     # a subnormal a = m 2^-1074 (read as 0 by DAZ arithmetic): cbrt a = cbrt(m) 2^-358
-    sub = both(a < TINY, arith.cmpi(ir.IntegerAttr.get(_i64(), 1), _bits(a), _iconst(0)))
-    a = sel(sub, F(arith.sitofp(_f64(), _bits(a))), a)
-    y = exp(log(a) * (1.0 / 3.0))
-    y = y - (y - a / (y * y)) * (1.0 / 3.0)
+    sub = a < TINY
+    m = sel(sub, F(arith.sitofp(_f64(), _bits(a))), a)
+    y = exp(log(m) * (1.0 / 3.0))
+    y = y - (y - m / (y * y)) * (1.0 / 3.0)
     y = y * sel(sub, 2.0 ** -358, 1.0)
-    special = either(both(a < TINY, arith.xori(sub, _true())), a.cmp("==", INF))
+    special = either(_bits_eq(a, 0), a.cmp("==", INF))
     return copysign(sel(special, a, y), x)
 
 
@@ -511,10 +519,6 @@ def erf(x):
 
 
 # -------------------------------------------------------------- rem (fmod)
-
-
-def _bits(x):
-    return arith.bitcast(_i64(), x.v)
 
 
 def _subtract_multiples(r, y):
