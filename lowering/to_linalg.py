@@ -285,18 +285,46 @@ def lower_cumulative(c):
 
 @lowering("irax.dot_general")
 def lower_dot_general(c):
+    """Every contraction becomes a linalg.matmul / batch_matmul: operands are
+    transposed to [batch, free, contracting] / [batch, contracting, free] and
+    their dim groups collapsed, so IREE's matmul codegen (and data tiling, which
+    folds the transposes into its packing) handles backward-pass shapes too."""
     lhs, rhs = c.in_avals
     at = c.attrs
     lc, rc = list(at["lhs_contracting"]), list(at["rhs_contracting"])
     lb, rb = list(at.get("lhs_batch", ())), list(at.get("rhs_batch", ()))
-    dtype = c.out.dtype
-    if lhs.ndim == 2 and rhs.ndim == 2 and lc == [1] and rc == [0] and not lb:
-        return [linalg.matmul(*c.operands, outs=[B.filled(c.out, 0)])]
-    if lhs.ndim == 3 and rhs.ndim == 3 and lc == [2] and rc == [1] and lb == [0] and rb == [0]:
-        return [linalg.batch_matmul(*c.operands, outs=[B.filled(c.out, 0)])]
+    if c.out.dtype == "bool":
+        return _dot_general_generic(c, lc, rc, lb, rb)
     lfree = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
     rfree = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
-    # loop order: batch, lhs free, rhs free, contracting
+
+    def size(a, dims):
+        return int(np.prod([a.shape[d] for d in dims], dtype=np.int64))
+    nb, m, k, n = size(lhs, lb), size(lhs, lfree), size(lhs, lc), size(rhs, rfree)
+    x = _permute(c.operands[0], lhs, lb + lfree + lc)
+    y = _permute(c.operands[1], rhs, rb + rc + rfree)
+    lead = (nb,) if lb else ()
+    x = reshape_value(x, Aval([lhs.shape[d] for d in lb + lfree + lc], lhs.dtype),
+                      Aval(lead + (m, k), lhs.dtype))
+    y = reshape_value(y, Aval([rhs.shape[d] for d in rb + rc + rfree], rhs.dtype),
+                      Aval(lead + (k, n), rhs.dtype))
+    acc = Aval(lead + (m, n), c.out.dtype)
+    out = (linalg.batch_matmul if lb else linalg.matmul)(x, y, outs=[B.filled(acc, 0)])
+    return [reshape_value(out, acc, c.out)]
+
+
+def _permute(x, a: Aval, perm):
+    if perm == sorted(perm):
+        return x
+    out = Aval([a.shape[p] for p in perm], a.dtype)
+    return linalg.transpose(x, outs=[B.empty(out)], permutation=perm).results[0]
+
+
+def _dot_general_generic(c, lc, rc, lb, rb):
+    """One linalg.generic contraction (used for bool, where matmul has no meaning)."""
+    lhs, rhs = c.in_avals
+    lfree = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
+    rfree = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
     nb, nl, nr, nk = len(lb), len(lfree), len(rfree), len(lc)
     n = nb + nl + nr + nk
     lmap, rmap = [None] * lhs.ndim, [None] * rhs.ndim
@@ -309,9 +337,8 @@ def lower_dot_general(c):
     for j, (l, r) in enumerate(zip(lc, rc)):
         lmap[l], rmap[r] = nb + nl + nr + j, nb + nl + nr + j
     iters = [B.PARALLEL] * (nb + nl + nr) + [B.REDUCTION] * nk
-    add, mul = SCALAR_RULES["irax.add"], SCALAR_RULES["irax.mul"]
-    if dtype == "bool":
-        add, mul = SCALAR_RULES["irax.or"], SCALAR_RULES["irax.and"]
+    dtype = c.out.dtype
+    add, mul = SCALAR_RULES["irax.or"], SCALAR_RULES["irax.and"]
     return B.generic(c.operands, [B.affine_map(n, lmap), B.affine_map(n, rmap)],
                      [B.filled(c.out, 0)], [B.affine_map(n, list(range(nb + nl + nr)))], iters,
                      lambda x, y, acc: add(dtype, acc, mul(dtype, x, y)))
