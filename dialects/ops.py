@@ -9,6 +9,7 @@ point and location; `attrs_of` reads an op's attributes back into Python.
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 
@@ -173,21 +174,12 @@ def where_string(loc=None) -> str:
     """The user's file:line of a location, for error messages."""
     loc = loc if loc is not None else ir.Location.current
     s = str(loc)
-    if s.startswith('loc("'):
-        path, _, rest = s[5:].partition('":')
-        line = rest.split(":")[0]
-        return f"{path}:{line}"
-    if s.startswith("loc(callsite("):
-        return where_string_text(s)
-    return s
+    # the first "file":line of a file, name, callsite or fused location
+    m = _FILE_LINE.search(s)
+    return f"{m.group(1)}:{m.group(2)}" if m else s
 
 
-def where_string_text(s: str) -> str:
-    i = s.find('"')
-    j = s.find('"', i + 1)
-    rest = s[j + 2:]
-    line = "".join(ch for ch in rest.split(":")[0] if ch.isdigit())
-    return f"{s[i + 1:j]}:{line}"
+_FILE_LINE = re.compile(r'"((?:[^"\\]|\\.)*)":(\d+)')
 
 
 def emit(name: str, operands, results=None, **attrs):

@@ -618,3 +618,20 @@ def test_updates_leave_argument_arrays_unchanged():
         out = np.asarray(irax.jit(f)(x))
         assert out.sum() != 0, name
         np.testing.assert_array_equal(np.asarray(x), np.zeros((4, 5), np.float32), err_msg=name)
+
+
+def test_shape_and_arithmetic_wrappers():
+    x = np.arange(24, dtype=np.float32).reshape(2, 1, 3, 4) + 1
+    v = np.arange(4, dtype=np.float32)
+    f = irax.jit(lambda x, v, i: {
+        "squeeze": lax.squeeze(x, (1,)), "expand_dims": lax.expand_dims(v, (0, 2)),
+        "broadcast": lax.broadcast(v, (2, 3)), "slice_in_dim": lax.slice_in_dim(x, 1, 4, 2, axis=3),
+        "index_keep": lax.dynamic_index_in_dim(x, i, axis=2),
+        "index_drop": lax.dynamic_index_in_dim(x, i, axis=2, keepdims=False),
+        "square": lax.square(v), "reciprocal": lax.reciprocal(x), "dot": lax.dot(x[0, 0], v),
+    })
+    check(f(x, v, np.int32(2)), {
+        "squeeze": x[:, 0], "expand_dims": v.reshape(1, 4, 1),
+        "broadcast": np.broadcast_to(v, (2, 3, 4)), "slice_in_dim": x[..., 1:4:2],
+        "index_keep": x[:, :, 2:3], "index_drop": x[:, :, 2], "square": v * v,
+        "reciprocal": 1 / x, "dot": x[0, 0] @ v}, rtol=1e-6)
