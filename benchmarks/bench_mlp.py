@@ -116,7 +116,8 @@ def main():
         text = jax.jit(make_step(jjnp, jax.value_and_grad, jax.tree_util.tree_map, jax.nn)) \
             .lower(params, x, y).as_text()
         t0 = time.perf_counter()
-        vmfb = compile_mlir(text, "llvm-cpu", name="main", flags=("--iree-input-type=stablehlo",),
+        vmfb = compile_mlir(text, "llvm-cpu", name="main",
+                            flags=("--iree-input-type=stablehlo", "--iree-opt-data-tiling"),
                             use_disk_cache=False)
         backend = get_backend("cpu")
         exe = backend.load(vmfb, "main")

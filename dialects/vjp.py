@@ -355,9 +355,10 @@ def vjp_dot_general(primals, outs, cts, lhs_contracting, rhs_contracting, lhs_ba
     dx = b.dot_general(ct, y, ct_rf, rf, batch, rb)
     src = lb + lf + [lc[rc.index(r)] for r in sorted(rc)]
     dx = b.transpose(dx, [src.index(d) for d in range(xa.ndim)])
-    # d rhs: contract ct's lhs-free dims with x's free dims -> [batch, rf, lc sorted].
-    dy = b.dot_general(ct, x, ct_lf, lf, batch, lb)
-    src = rb + rf + [rc[lc.index(l)] for l in sorted(lc)]
+    # d rhs: contract x's free dims with ct's lhs-free dims -> [batch, lc sorted, rf]
+    # (x first, so a weight gradient comes out in the weight's own layout).
+    dy = b.dot_general(x, ct, lf, ct_lf, lb, batch)
+    src = rb + [rc[lc.index(l)] for l in sorted(lc)] + rf
     dy = b.transpose(dy, [src.index(d) for d in range(ya.ndim)])
     return [dx, dy]
 
