@@ -158,3 +158,12 @@ def test_console_script_lowers(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "linalg.generic" in p.stdout and "math.exp" in p.stdout
+
+
+def test_debuginfo_keeps_the_input_locations(tmp_path, capsys):
+    text = GOOD.replace('"irax.exp"(%0) : (tensor<4xf32>) -> tensor<4xf32>',
+                        '"irax.exp"(%0) : (tensor<4xf32>) -> tensor<4xf32> loc("model.py":7:0)')
+    rc, out, _ = run(capsys, write(tmp_path, text), "--irax-to-linalg", "--mlir-print-debuginfo")
+    assert rc == 0
+    # the lowered exp generic carries the user's line
+    assert 'loc("model.py":7:0)' in out and "math.exp" in out
