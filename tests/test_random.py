@@ -334,3 +334,29 @@ def test_wrong_key_shapes_are_type_errors():
         irax.random.bits(0)
     with pytest.raises(TypeError, match="seed must be an integer, got float"):
         irax.random.PRNGKey(1.5)
+
+
+# ------------------------------------------------------------ other targets
+
+def test_same_bits_on_vulkan():
+    from irax.lowering.runtime import available_backends
+    if "vulkan" not in available_backends():
+        pytest.skip("no Vulkan device (install mesa-vulkan-drivers for lavapipe)")
+    # No permutation here: irax.sort on Vulkan crashes IREE's compiler for 5..10
+    # elements and sorts 1000 wrongly (a sort problem, not the PRNG's).
+    picked = {("split", 42), ("bits", 5), ("randint", 1), ("normal", 1), ("categorical", 0)}
+    cases = [c for c in RANDOM_CASES if (c["fn"], c["seed"]) in picked]
+    assert len(cases) == len(picked)
+
+    def run(keys):
+        return [getattr(irax.random, c["fn"])(k, **c["kwargs"]) for c, k in zip(cases, keys)]
+    keys = [irax.random.PRNGKey(c["seed"]) for c in cases]
+    outs = irax.jit(run, backend="vulkan")(keys)
+    for case, got in zip(cases, outs):
+        assert got.backend.platform == "vulkan"
+        want, got = _decode(case["result"]), np.asarray(got)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        if want.dtype == np.float32:
+            assert np.abs(got.view(np.int32).astype(np.int64) - want.view(np.int32)).max() <= 2
+        else:
+            np.testing.assert_array_equal(got, want)
