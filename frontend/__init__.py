@@ -1,27 +1,52 @@
-"""irax: JAX's programming model on an MLIR compiler (irax dialect → linalg → IREE)."""
-import irax.dialects  # noqa: F401  (imported first: core needs its location)
+"""irax: JAX's programming model on an MLIR compiler (irax dialect → linalg → IREE).
 
-from . import config  # noqa: F401
-from .core import Array, ConcretizationTypeError, UnexpectedTracerError  # noqa: F401
-from . import array_methods  # noqa: F401  (installs operators on Array and tracers)
-from . import lax, nn, tree_util  # noqa: F401
-from . import numpy  # noqa: F401
-from . import random  # noqa: F401
-from . import optimizers  # noqa: F401
-from .api import jit, make_ir  # noqa: F401
-from .vmap import vmap  # noqa: F401
-from .custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
-from .ad import grad, hessian, jacfwd, jacrev, jvp, linearize, stop_gradient, value_and_grad, vjp  # noqa: F401
-from .devices import (BackendUnavailableError, default_backend, device_count, device_put,  # noqa: F401
-                      devices, local_devices)
-from irax.dialects.ops import IraxTypeError  # noqa: F401
-from irax.lowering.compiler import IraxCompileError  # noqa: F401
-from .export import Exported, ShapeDtype, export  # noqa: F401
-from . import deploy  # noqa: F401
+The API is loaded on first use (PEP 562), so `import irax.deploy` on a
+machine with only the IREE runtime never imports the compiler.
+"""
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (relative to this package)
+_API = {
+    "Array": ".core", "ConcretizationTypeError": ".core", "UnexpectedTracerError": ".core",
+    "jit": ".api", "make_ir": ".api",
+    "vmap": ".vmap",
+    "custom_jvp": ".custom_derivatives", "custom_vjp": ".custom_derivatives",
+    "grad": ".ad", "hessian": ".ad", "jacfwd": ".ad", "jacrev": ".ad", "jvp": ".ad",
+    "linearize": ".ad", "stop_gradient": ".ad", "value_and_grad": ".ad", "vjp": ".ad",
+    "BackendUnavailableError": ".devices", "default_backend": ".devices",
+    "device_count": ".devices", "device_put": ".devices", "devices": ".devices",
+    "local_devices": ".devices",
+    "Exported": ".export", "ShapeDtype": ".export", "export": ".export",
+    "IraxTypeError": "irax.dialects.ops", "IraxCompileError": "irax.lowering.compiler",
+}
+_SUBMODULES = ("config", "lax", "nn", "numpy", "random", "optimizers", "tree_util", "deploy")
+
+
+def _load_api():
+    """Import the compiler-backed API (operators on arrays are installed here)."""
+    importlib.import_module("irax.dialects")
+    importlib.import_module(".array_methods", __name__)
+
+
+def __getattr__(name):
+    if name in _API:
+        _load_api()
+        value = getattr(importlib.import_module(_API[name], __name__), name)
+    elif name in _SUBMODULES:
+        if name != "deploy":
+            _load_api()
+        value = importlib.import_module("." + name, __name__)
+    else:
+        raise AttributeError(f"module 'irax' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_API) + list(_SUBMODULES))
 
 
 def block_until_ready(x):
     return x
-
-
-__version__ = "0.1.0"

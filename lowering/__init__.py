@@ -1,2 +1,5 @@
-"""Lowering irax to linalg, IREE compile and runtime."""
-from . import control_flow  # noqa: F401,E402  (registers the scf lowerings of the region ops)
+"""Lowering irax to linalg, IREE compile and runtime.
+
+Nothing is imported here, so `irax.lowering.deploy` (runtime only) loads
+without the compiler.
+"""

@@ -718,3 +718,6 @@ def lower_to_linalg(module) -> None:
                                       f"(at {where_string(op.location)})")
         raise IraxTypeError(f"'{op.name}' was not lowered; expand higher-order ops first "
                             f"(--irax-expand) (at {where_string(op.location)})")
+
+
+from . import control_flow  # noqa: E402,F401  (registers the scf lowerings of the region ops)

@@ -74,3 +74,6 @@ def iinfo(dt):
 def astype(x, dtype):
     from .. import lax
     return lax.convert_element_type(asarray(x), dtype)
+
+
+from .. import array_methods  # noqa: E402,F401  (operators on arrays forward to this module)
