@@ -28,6 +28,11 @@ def _load_api():
     """Import the compiler-backed API (operators on arrays are installed here)."""
     importlib.import_module("irax.dialects")
     importlib.import_module(".array_methods", __name__)
+    # Functions named like their module (irax.vmap, irax.devices, irax.export):
+    # importing the module sets the package attribute to the module, so import
+    # it first, then bind the function over it.
+    for name in ("vmap", "devices", "export"):
+        globals()[name] = getattr(importlib.import_module("." + name, __name__), name)
 
 
 def __getattr__(name):

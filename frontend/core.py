@@ -270,6 +270,14 @@ class Array:
     def block_until_ready(self):
         return self
 
+    @property
+    def device(self):
+        """The device holding this array (an irax backend), as `jax.Array.device`."""
+        return self.backend
+
+    def devices(self):
+        return {self.backend}
+
     def __reduce__(self):
         from . import numpy as jnp
         return (jnp.asarray, (self._value(),))
