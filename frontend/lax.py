@@ -25,14 +25,16 @@ def _op1(name):
 
 
 def _coerce_scalars(args):
-    """Python scalars take the dtype of the first array operand (weak typing)."""
-    ref = next((a for a in args if is_array(a)), None)
+    """Python scalars take the dtype of the last array operand (weak typing; the
+    last, so select's predicate and clamp's bounds don't decide); NumPy arrays
+    keep their own dtype, as in JAX."""
+    ref = next((a for a in reversed(args) if is_array(a)), None)
     if ref is None:
         return [as_operand(a) for a in args]
     out = []
     for a in args:
-        if is_array(a):
-            out.append(a)
+        if is_array(a) or (isinstance(a, np.ndarray) and a.ndim > 0):
+            out.append(as_operand(a))
         else:
             op = as_operand(np.asarray(a, dtypes.np_dtype(ref.aval.dtype)))
             op.weak_type = True
