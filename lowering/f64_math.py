@@ -196,23 +196,45 @@ PH_CHUNKS = 7  # chunks of 2/pi past the first one that matters: 2**-90 absolute
 
 def reduce(x, ks, pieces):
     """x - sum(k * pieces) as hi + lo, for integral `ks` (the parts of k, largest first,
-    each of < 27 bits, with weights 1): every product is exact and the sum is
-    accumulated with two_sum, so the result is exact to about 2**-100 * |x|."""
-    terms = sorted(((i + j, k * p) for i, k in enumerate(ks) for j, p in enumerate(pieces)),
-                   key=lambda t: t[0])
+    each short enough that k * piece is exact). Products of about the same size (one
+    level) are subtracted with two_sum, their rounding errors summed in lo, and hi + lo
+    renormalized after each level, so bits that the cancellation brings into hi's range
+    move there: the result is exact to about eps**2 * |x| (2**-100 |x| in f64)."""
+    levels = {}
+    for i, k in enumerate(ks):
+        for j, p in enumerate(pieces):
+            levels.setdefault(i + j, []).append(k * p)
     hi, lo = x, F(0.0)
-    for _, t in terms:
-        hi, e = two_sum(hi, -t)
-        lo = lo + e
-    r = hi + lo
-    return r, lo - (r - hi)
+    for level in sorted(levels):
+        for t in levels[level]:
+            hi, e = two_sum(hi, -t)
+            lo = lo + e
+        hi, lo = two_sum(hi, lo)
+    return hi, lo
 
 
 # -------------------------------------------------------------- sin cos tan
 
-# |r| <= pi/4 + tiny: the first omitted terms are below 1e-19 * |result|.
-SIN_C = [-c for c in _taylor(3, 19)]  # sin r = r + r^3 * S(r^2), S = -1/3! + r^2/5! ...
-COS_C = _taylor(4, 20)                # cos r = 1 - r^2/2 + r^4 * C(r^2), C = 1/4! - ...
+class Trig:
+    """What sin/cos/tan need per float type: pi/2 in pieces of `split` bits (k is cut
+    into two parts of `split` bits, so k * piece is exact), the Taylor coefficients
+    (sin r = r + r^3 S(r^2), cos r = 1 - r^2/2 + r^4 C(r^2), |r| <= pi/4 + tiny), the
+    bound below which sin x = x, and whether |x| >= `limit` takes Payne-Hanek (f64)
+    or is left to IREE's own math op (f32)."""
+
+    def __init__(self, pieces, split, pio2, sin_last, cos_last, tiny, limit, payne_hanek):
+        self.pieces, self.split, self.pio2 = pieces, split, pio2
+        self.sin_c = [-c for c in _taylor(3, sin_last)]
+        self.cos_c = _taylor(4, cos_last)
+        self.tiny, self.limit, self.payne_hanek = tiny, limit, payne_hanek
+
+
+# f64: the first omitted Taylor terms are below 1e-19 * |result|; f32: below 1e-10.
+TRIG64 = Trig(PIO2_PIECES, 26, PIO2, 19, 20, 2.0 ** -26, TRIG_EXACT_LIMIT, True)
+TRIG32 = Trig(_hex("0x1.922p+0", "-0x1.2aep-18", "-0x1.deap-31", "0x1.184p-44", "0x1.a62p-58",
+                   "0x1.8ccp-72"),
+              12, _hex("0x1.921fb6p+0", "-0x1.777a5cp-25"), 13, 12, 2.0 ** -13,
+              2.0 ** 24 * 1.5, False)
 
 
 def _mod4(t):
@@ -254,53 +276,58 @@ def _payne_hanek(x):
     return k, hi, lo
 
 
-def _sin_cos_reduced(x):
+def _sin_cos_reduced(x, t):
     """(sin r, cos r, quadrant k mod 4) with x = k*pi/2 + r, |r| <= pi/4 (+ rounding)."""
     k = rint(x * TWO_OVER_PI)
-    kh = trunc(k * 2.0 ** -26) * 2.0 ** 26
+    kh = trunc(k * 2.0 ** -t.split) * 2.0 ** t.split
     kl = k - kh
-    hi, lo = reduce(x, [kh, kl], PIO2_PIECES)
-    # Beyond 2**52, x * 2/pi cannot round to the nearest integer: one more step by pi/2
-    # (exact: hi - PIO2[0] has no rounding error when pi/4 <= |hi| <= pi).
+    hi, lo = reduce(x, [kh, kl], t.pieces)
+    # Beyond 2**(mantissa - 1), x * 2/pi cannot round to the nearest integer: one more
+    # step by pi/2 (exact: hi - pio2 has no rounding error when pi/4 <= |hi| <= pi).
     k2 = rint(hi * TWO_OVER_PI)
-    hi, lo = two_sum(hi - k2 * PIO2[0], lo - k2 * PIO2[1])
+    hi, lo = two_sum(hi - k2 * t.pio2[0], lo - k2 * t.pio2[1])
     kl = kl + k2
-    # |x| beyond that: Payne-Hanek, then r = (f_hi + f_lo) * pi/2 (to ~1 ulp)
-    sign = copysign(1.0, x)
-    pk, f_hi, f_lo = _payne_hanek(x)
-    huge = fabs(x) >= TRIG_EXACT_LIMIT
-    p_hi = sign * (f_hi * PIO2[0])
-    p_lo = sign * (f_hi * PIO2[1] + f_lo * PIO2[0])
-    hi, lo, kl = sel(huge, p_hi, hi), sel(huge, p_lo, lo), sel(huge, sign * pk, kl)
+    if t.payne_hanek:  # |x| beyond that: r = (f_hi + f_lo) * pi/2 (to ~1 ulp)
+        sign = copysign(1.0, x)
+        pk, f_hi, f_lo = _payne_hanek(x)
+        huge = fabs(x) >= t.limit
+        p_hi = sign * (f_hi * PIO2[0])
+        p_lo = sign * (f_hi * PIO2[1] + f_lo * PIO2[0])
+        hi, lo, kl = sel(huge, p_hi, hi), sel(huge, p_lo, lo), sel(huge, sign * pk, kl)
     z = hi * hi
-    s = hi + (hi * z * horner(z, SIN_C) + lo * (1.0 - 0.5 * z))
+    s = hi + (hi * z * horner(z, t.sin_c) + lo * (1.0 - 0.5 * z))
     hz = 0.5 * z
     w = 1.0 - hz
-    c = w + (((1.0 - w) - hz) + (z * z * horner(z, COS_C) - hi * lo))
+    c = w + (((1.0 - w) - hz) + (z * z * horner(z, t.cos_c) - hi * lo))
     return s, c, _mod4(kl)
 
 
-def _inf_to_nan(x, y):
-    return sel(fabs(x).cmp("==", INF), float("nan"), y)
+def _finish(x, v, t, native, tiny_is_x=True):
+    """inf -> NaN; sin x = x for tiny x (keeps -0); beyond t.limit without Payne-Hanek,
+    IREE's own op."""
+    v = sel(fabs(x).cmp("==", INF), float("nan"), v)
+    if not t.payne_hanek:
+        v = sel(fabs(x) >= t.limit, F(native(x.v)), v)
+    return sel(fabs(x) < t.tiny, x, v) if tiny_is_x else v
 
 
-def sin(x):
-    s, c, q = _sin_cos_reduced(x)
+def sin(x, t=TRIG64):
+    s, c, q = _sin_cos_reduced(x, t)
     v = sel(_is(q, 0), s, sel(_is(q, 1), c, sel(_is(q, 2), -s, -c)))
-    return sel(fabs(x) < 2.0 ** -26, x, _inf_to_nan(x, v))
+    return _finish(x, v, t, math.sin)
 
 
-def cos(x):
-    s, c, q = _sin_cos_reduced(x)
+def cos(x, t=TRIG64):
+    s, c, q = _sin_cos_reduced(x, t)
     v = sel(_is(q, 0), c, sel(_is(q, 1), -s, sel(_is(q, 2), -c, s)))
-    return _inf_to_nan(x, v)
+    return _finish(x, v, t, math.cos, tiny_is_x=False)
 
 
-def tan(x):
-    s, c, q = _sin_cos_reduced(x)
+def tan(x, t=TRIG64):
+    s, c, q = _sin_cos_reduced(x, t)
     odd = either(_is(q, 1), _is(q, 3))
     v = sel(odd, -c / s, s / c)
-    return sel(fabs(x) < 2.0 ** -27, x, _inf_to_nan(x, v))
+    return _finish(x, v, t, math.tan)
 
 
 def _is(q, n):
@@ -566,14 +593,18 @@ IN_F32_FOR_HALVES = {
 }
 
 
-# IREE's f32 sinh/asinh/atanh are (e^x - e^-x)/2, log(x + sqrt(x^2 + 1)), ...: 1e-3
-# relative error at 1e-5, 100% below 1e-7; acosh ~1000 ulp near 1. The formulas above,
-# on f32 with IREE's f32 expm1/log1p (~2 ulp), are accurate to a few ulp.
+# IREE's f32 sin/cos/tan have absolute errors (6e-8 near 0: sin(-8e-6) is 0.6% off;
+# 3e-5 at 1e3, 0.3 at 1e7); its sinh/asinh/atanh are (e^x - e^-x)/2, ...: 1e-3 relative
+# error at 1e-5, 100% below 1e-7; acosh ~1000 ulp near 1. The formulas above, on f32
+# (with IREE's f32 expm1/log1p, ~2 ulp), are accurate to a few ulp.
 def _native(op):
     return lambda x: F(op(x.v))
 
 
 F32_RULES = {
+    "irax.sin": lambda x: sin(x, TRIG32),
+    "irax.cos": lambda x: cos(x, TRIG32),
+    "irax.tan": lambda x: tan(x, TRIG32),
     "irax.sinh": lambda x: sinh(x, expm1=_native(math.expm1)),
     "irax.asinh": lambda x: asinh(x, log1p=_native(math.log1p)),
     "irax.acosh": lambda x: acosh(x, log1p=_native(math.log1p)),
