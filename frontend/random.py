@@ -12,14 +12,15 @@ log1p and erf are the compiler's own).
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 
 import numpy as np
 
 from . import config, dtypes, lax
 from . import numpy as jnp
-from .api import as_operand
-from .core import is_array, user_line
+from .api import as_operand, jit
+from .core import current_trace, is_array, user_line
 
 __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "bits",
            "uniform", "normal", "truncated_normal", "bernoulli", "randint", "categorical",
@@ -28,6 +29,19 @@ __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "b
 _MASK32 = 0xFFFFFFFF
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
 _KS_PARITY = 0x1BD11BDA
+
+
+def _compiled(*static_argnums):
+    """Run a sampler as one compiled program when called eagerly (one compile per
+    shape/dtype, not one per op, as JAX's samplers are jitted); inline under a trace."""
+    def deco(fn):
+        jitted = jit(fn, static_argnums=static_argnums)
+
+        @functools.wraps(fn)
+        def run(*args):
+            return fn(*args) if current_trace() is not None else jitted(*args)
+        return run
+    return deco
 
 
 # ------------------------------------------------------------------ keys
@@ -145,8 +159,11 @@ def _shape(shape):
 
 def split(key, num=2):
     """`num` (an int or a shape) new keys: an array of shape (*num, 2)."""
-    key = _check_key("split", key)
-    shape = _shape(num)
+    return _split(_check_key("split", key), _shape(num))
+
+
+@_compiled(1)
+def _split(key, shape):
     b1, b2 = _hash_counts(key, shape)
     return jnp.stack([b1, b2], axis=len(shape))
 
@@ -162,12 +179,18 @@ def fold_in(key, data):
             raise TypeError(f"irax.random.fold_in: data must be an integer scalar, got "
                             f"{data.aval.str_short()} (at {user_line()})")
         data = lax.convert_element_type(data, "uint32")
+    return _fold_in(key, data)
+
+
+@_compiled()
+def _fold_in(key, data):
     k1, k2 = _halves(key)
     zero = as_operand(np.uint32(0))
     o1, o2 = threefry_2x32(k1, k2, zero, data)
     return lax.concatenate([lax.reshape(o1, (1,)), lax.reshape(o2, (1,))], 0)
 
 
+@_compiled(1, 2)
 def _random_bits(key, bit_width, shape):
     b1, b2 = _hash_counts(key, shape)
     out = lax.bitwise_xor(b1, b2)
@@ -202,6 +225,7 @@ def _float_dtype(name, dtype):
     return dtype
 
 
+@_compiled(1, 2)
 def _uniform(key, shape, dtype, minval, maxval):
     minval = lax.convert_element_type(as_operand(minval), dtype)
     maxval = lax.convert_element_type(as_operand(maxval), dtype)
@@ -243,10 +267,13 @@ def _erf_inv(x):
 
 def normal(key, shape=(), dtype=None):
     """Standard normal floats: sqrt(2) * erf_inv(u), u uniform in (-1, 1)."""
-    key = _check_key("normal", key)
-    dtype = _float_dtype("normal", dtype)
+    return _normal(_check_key("normal", key), _shape(shape), _float_dtype("normal", dtype))
+
+
+@_compiled(1, 2)
+def _normal(key, shape, dtype):
     lo = np.nextafter(np.float32(-1.0), np.float32(0.0))
-    u = _uniform(key, _shape(shape), dtype, lo, 1.0)
+    u = _uniform(key, shape, dtype, lo, 1.0)
     return lax.mul(np.float32(np.sqrt(2)), _erf_inv(u))
 
 
@@ -268,6 +295,11 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None):
     upper = lax.convert_element_type(as_operand(upper), dtype)
     out_shape = jnp.broadcast_shapes(lower.aval.shape, upper.aval.shape) if shape is None \
         else _shape(shape)
+    return _truncated_normal(key, lower, upper, out_shape, dtype)
+
+
+@_compiled(3, 4)
+def _truncated_normal(key, lower, upper, out_shape, dtype):
     sqrt2 = np.float32(np.sqrt(2))
     a = lax.erf(lax.div(lower, sqrt2))
     b = lax.erf(lax.div(upper, sqrt2))
@@ -292,6 +324,7 @@ def gumbel(key, shape=(), dtype=None, mode=None):
     return _gumbel(key, _shape(shape), _float_dtype("gumbel", dtype), mode or "low")
 
 
+@_compiled(1, 2, 3)
 def _gumbel(key, shape, dtype, mode):
     info = np.finfo(dtype)
     if mode == "low":
@@ -317,11 +350,17 @@ def categorical(key, logits, axis=-1, shape=None, mode=None):
     if shape[len(shape) - len(batch_shape):] != batch_shape:
         raise ValueError(f"irax.random.categorical: shape {shape} does not end with the batch "
                          f"shape {batch_shape} of the logits (at {user_line()})")
-    prefix = shape[:len(shape) - len(batch_shape)]
+    dtype = _float_dtype("categorical", logits.aval.dtype)
+    return _categorical(key, logits, axis, shape[:len(shape) - len(batch_shape)], dtype,
+                        mode or "low")
+
+
+@_compiled(2, 3, 4, 5)
+def _categorical(key, logits, axis, prefix, dtype, mode):
+    batch_shape = tuple(d for i, d in enumerate(logits.aval.shape) if i != axis)
     logits_shape = list(batch_shape)
     logits_shape.insert(axis, logits.aval.shape[axis])
-    g = _gumbel(key, (*prefix, *logits_shape), _float_dtype("categorical", logits.aval.dtype),
-                mode or "low")
+    g = _gumbel(key, (*prefix, *logits_shape), dtype, mode)
     expanded = lax.reshape(logits, (1,) * len(prefix) + logits.aval.shape)
     return jnp.argmax(g + expanded, axis=len(prefix) + axis)
 
@@ -340,6 +379,12 @@ def randint(key, shape, minval, maxval, dtype=None):
     if info.bits > 32:
         raise NotImplementedError(f"irax.random.randint: {dtype} needs 64-bit random bits "
                                   f"(at {user_line()})")
+    return _randint(key, shape, minval, maxval, dtype)
+
+
+@_compiled(1, 4)
+def _randint(key, shape, minval, maxval, dtype):
+    info = np.iinfo(dtype)
     sample = "int32" if info.bits < 32 else dtype
     lo_lim, hi_lim = builtins.max(int(info.min), -(1 << 31)), int(info.max)
     minval = _clip_int(minval, sample, lo_lim, hi_lim)
@@ -349,7 +394,8 @@ def randint(key, shape, minval, maxval, dtype=None):
     # maxval beyond the dtype (randint(k, s, 0, 256, uint8)) makes the span one larger.
     out_of_range = maxval_in > hi_lim if info.bits < 32 else None
     maxval = _clip_int(maxval_in, sample, lo_lim, hi_lim)
-    k1, k2 = split(key)
+    keys = _split(key, (2,))
+    k1, k2 = keys[0], keys[1]
     higher, lower = _random_bits(k1, 32, shape), _random_bits(k2, 32, shape)
     span = lax.convert_element_type(maxval - minval, "uint32")
     span = jnp.where(maxval <= minval, np.uint32(1), span)
@@ -373,12 +419,13 @@ def _clip_int(x, dtype, lo, hi):
     return lax.convert_element_type(x, dtype)
 
 
+@_compiled(2)
 def _shuffle(key, x, axis):
     """Sort by fresh random 32-bit keys, enough rounds to make ties unlikely (JAX's)."""
     n = x.aval.size
     rounds = int(np.ceil(3 * np.log(builtins.max(1, n)) / np.log(_MASK32)))
     for _ in range(rounds):
-        keys = split(key)
+        keys = _split(key, (2,))
         key, sub = keys[0], keys[1]
         sort_keys = _random_bits(sub, 32, x.aval.shape)
         _, x = lax.sort((sort_keys, x), dimension=axis, num_keys=1)
@@ -389,7 +436,7 @@ def permutation(key, x, axis=0, independent=False):
     """A random permutation of range(x) (an int) or of `x` along `axis`."""
     key = _check_key("permutation", key)
     if isinstance(x, (int, np.integer)):
-        return _shuffle(key, jnp.arange(int(x)), 0)
+        return _permuted_range(key, int(x))
     x = jnp.asarray(x)
     if x.aval.ndim == 0:
         raise TypeError(f"irax.random.permutation: x must be an integer or at least "
@@ -397,8 +444,17 @@ def permutation(key, x, axis=0, independent=False):
     axis = axis % x.aval.ndim
     if independent or x.aval.ndim == 1:
         return _shuffle(key, x, axis)
-    ind = _shuffle(key, jnp.arange(x.aval.shape[axis]), 0)
-    return jnp.take(x, ind, axis=axis)
+    return _permute_along(key, x, axis)
+
+
+@_compiled(1)
+def _permuted_range(key, n):
+    return _shuffle(key, jnp.arange(n), 0)
+
+
+@_compiled(2)
+def _permute_along(key, x, axis):
+    return jnp.take(x, _shuffle(key, jnp.arange(x.aval.shape[axis]), 0), axis=axis)
 
 
 def choice(key, a, shape=(), replace=True, p=None, axis=0):
