@@ -83,6 +83,21 @@ def test_uint32_reductions_dot_sort_and_indexing():
         np.testing.assert_array_equal(np.asarray(g), w)
 
 
+def test_uint32_loop_carries_and_cond():
+    """Unsigned types inside scf regions (block arguments, results) lower too."""
+    def f(x, p):
+        a, b = lax.fori_loop(0, 5, lambda i, c: (c[0] * U32(3) + U32(1), c[1] ^ c[0]), (x, x))
+        return a, b, lax.cond(p, lambda x: x + U32(1), lambda x: x >> U32(1), x)
+    x = np.array([0xFFFFFFFF, 7], U32)
+    a, b = x.copy(), x.copy()
+    with np.errstate(over="ignore"):
+        for _ in range(5):
+            a, b = a * U32(3) + U32(1), b ^ a
+    got = irax.jit(f)(x, True)
+    for g, w in zip(got, (a, b, x + U32(1))):
+        np.testing.assert_array_equal(np.asarray(g), w)
+
+
 def test_rotate_left_from_shifts():
     from irax.random import _rotate_left
     x = np.array([0x80000001, 0x12345678, 0xFFFFFFFF, 0], U32)
