@@ -23,6 +23,7 @@ from __future__ import annotations
 from . import build as b
 from .batching import batch_at, batch_block, batch_region_rules
 from .context import ir
+from .expand import inline_body
 from .jvp import jvp_block, jvp_region_rules
 from .ops import OPS, IraxTypeError, attrs_of, define, where_string
 from .types import Aval, aval_of, is_float, tensor_type
@@ -226,22 +227,6 @@ def build_region_op(name, operands, result_avals, region_args, bodies, **attrs):
     return op
 
 
-def clone_block(block, args) -> list:
-    """Clone `block`'s ops at the current insertion point with its arguments
-    bound to `args`; returns the values its terminator yields/returns."""
-    mapping = dict(zip(block.arguments, args))
-    for inner in block.operations:
-        if inner.name in ("irax.yield", "func.return"):
-            return [mapping.get(v, v) for v in inner.operands]
-        clone = inner.clone()
-        for i, v in enumerate(clone.operands):
-            if v in mapping:
-                clone.operands[i] = mapping[v]
-        for old, new in zip(inner.results, clone.results):
-            mapping[old] = new
-    raise IraxTypeError("block has no terminator")
-
-
 def cond(index, operands, branches, result_avals):
     """Emit irax.cond; `branches[i](args) -> values` builds branch i."""
     args = [aval_of(v) for v in operands]
@@ -347,7 +332,7 @@ def jvp_while(op, primals, tangents):
 
     def cond_body(vals):
         ps, _ = split(vals)
-        return clone_block(region_block(op, 0), ps)
+        return inline_body(region_block(op, 0), ps)
 
     def body(vals):
         ps, ts = split(vals)
@@ -465,7 +450,7 @@ def vjp_scan(op, primals, outs, cts):
 
     # Forward again, stacking the carries; it replaces the forward copy.
     def fwd(vals):
-        res = clone_block(block, vals)
+        res = inline_body(block, vals)
         return res + list(vals[k:k + nc])
     with ir.InsertionPoint(outs[0].owner):
         stacked = scan(consts, carry, xs, fwd, length, reverse, y_avals + carry_avals)

@@ -58,11 +58,11 @@ def callee_of(op, attr="callee"):
 
 
 def inline_body(body, operands) -> list:
-    """Clone a function body at the current insertion point with its
-    arguments bound to `operands`; returns the values it returns."""
+    """Clone a function body or region block at the current insertion point with
+    its arguments bound to `operands`; returns the values it returns/yields."""
     env = dict(zip(body.arguments, operands))
     for inner in body.operations:
-        if inner.name == "func.return":
+        if inner.name in ("func.return", "irax.yield"):
             return [env.get(v, v) for v in inner.operands]
         clone = inner.clone()
         for i, v in enumerate(clone.operands):

@@ -14,10 +14,9 @@ import numpy as np
 
 from irax.dialects.types import FLOATS
 
-from . import core
 from .api import as_operand, fun_name, leaf_aval
-from .core import Tracer, bind, current_trace
-from .transform import apply_higher_order, trace_callee
+from .core import bind, current_trace
+from .transform import apply_higher_order, eager_values, trace_callee
 from .tree_util import tree_flatten, tree_map, tree_structure
 
 
@@ -49,32 +48,6 @@ def _flatten_args(args, argnums):
         leaves.extend(ls)
     _, in_tree = tree_flatten((tuple(args), {}))
     return leaves, in_tree, ranges
-
-
-def _concrete_tree(tree):
-    """The tree with tracers replaced by their concrete values (None if any lacks one)."""
-    leaves, treedef = tree_flatten(tree)
-    out = []
-    for x in leaves:
-        if isinstance(x, Tracer):
-            if x._concrete is None:
-                return None
-            x = x._concrete
-        out.append(x)
-    return treedef.unflatten(out)
-
-
-def _eager_values(fn, args):
-    """Run `fn` on the concrete values of `args` with all traces suspended."""
-    cargs = _concrete_tree(args)
-    if cargs is None:
-        return None
-    saved = list(core._trace_stack)
-    core._trace_stack.clear()
-    try:
-        return fn(*cargs)
-    finally:
-        core._trace_stack[:] = saved
 
 
 def _under_concrete_trace():
@@ -124,7 +97,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
         concretes = None
         if _under_concrete_trace():
-            vals = _eager_values(value_and_grad(fun, argnums, has_aux), args)
+            vals = eager_values(value_and_grad(fun, argnums, has_aux), *args)
             if vals is not None:
                 concretes = tree_flatten(vals)[0]
         res = apply_higher_order("irax.vjp", traced, leaves, result_avals, extra=seeds,
@@ -250,8 +223,8 @@ def jvp(fun, primals, tangents, has_aux=False):
     result_avals = [o.aval for o in outs] * 2
     concretes = None
     if _under_concrete_trace():
-        vals = _eager_values(lambda *a: jvp(fun, a[:len(primals)], a[len(primals):], has_aux),
-                             tuple(primals) + tuple(tangents))
+        vals = eager_values(lambda *a: jvp(fun, a[:len(primals)], a[len(primals):], has_aux),
+                            *primals, *tangents)
         if vals is not None:
             primal_out, tangent_out = vals[0], vals[1]
             concretes = tree_flatten(primal_out)[0] + tree_flatten(tangent_out)[0]

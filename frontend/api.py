@@ -11,7 +11,6 @@ from irax.lowering.pipeline import clone_module, compile_to_executable, to_linal
 
 from . import dtypes
 from .core import Array, IRModule, Trace, Tracer, bind, current_trace, is_array
-from .devices import default_backend_object
 from .eager import device_put_host
 from .tree_util import tree_flatten
 

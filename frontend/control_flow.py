@@ -20,6 +20,7 @@ import numpy as np
 
 from irax.dialects import Aval, aval_of, get_context, ir
 from irax.dialects import control_flow as cf
+from irax.dialects.expand import inline_body
 from irax.dialects.ops import IraxTypeError
 from irax.lowering.pipeline import compile_to_executable
 
@@ -91,7 +92,7 @@ class Region:
         this function's k-th capture sits at block arg `capture_slot[k]`."""
         def body(args):
             mine = list(args[:self.num_args]) + [args[capture_slot[id(v)]] for v in self.captured]
-            return cf.clone_block(self.block, mine)
+            return inline_body(self.block, mine)
         return body
 
     def erase(self):
@@ -321,7 +322,7 @@ def _consts_first(region, slot, k):
     """A builder for block args (consts..., carry...) of a region traced on the carry."""
     def body(args):
         mine = list(args[k:k + region.num_args]) + [args[slot[id(v)]] for v in region.captured]
-        return cf.clone_block(region.block, mine)
+        return inline_body(region.block, mine)
     return body
 
 

@@ -12,7 +12,7 @@ import functools
 
 from .api import as_operand, fun_name, leaf_aval
 from .core import bind, current_trace
-from .transform import trace_callee
+from .transform import eager_values, trace_callee
 from .tree_util import tree_flatten, tree_structure
 
 
@@ -29,9 +29,19 @@ def _rebuild(nondiff_argnums, nondiff, diff):
     return full
 
 
+def _trace_primal(custom, args):
+    """Split the static (nondiff) arguments off and trace the primal function."""
+    nums = custom.nondiff_argnums
+    nondiff, diff = _static_split(args, nums)
+    leaves, in_tree = tree_flatten((diff, {}))
+    leaves = [as_operand(x) for x in leaves]
+    name = fun_name(custom.fun)
+    f = trace_callee(lambda *d: custom.fun(*_rebuild(nums, nondiff, d)), name, in_tree, leaves)
+    return nums, nondiff, diff, leaves, in_tree, name, f
+
+
 def _concrete_values(fn, args):
-    from .ad import _eager_values
-    vals = _eager_values(fn, args)
+    vals = eager_values(fn, *args)
     return None if vals is None else tree_flatten(vals)[0]
 
 
@@ -69,12 +79,7 @@ class custom_jvp:
                                  "using defjvp.")
         if current_trace() is None or self._tracing_rule:
             return self.fun(*args)
-        nums = self.nondiff_argnums
-        nondiff, diff = _static_split(args, nums)
-        leaves, in_tree = tree_flatten((diff, {}))
-        leaves = [as_operand(x) for x in leaves]
-        name = fun_name(self.fun)
-        f = trace_callee(lambda *d: self.fun(*_rebuild(nums, nondiff, d)), name, in_tree, leaves)
+        nums, nondiff, diff, leaves, in_tree, name, f = _trace_primal(self, args)
         n = len(leaves)
         _, pt_tree = tree_flatten((tuple(diff) + tuple(diff), {}))
 
@@ -126,12 +131,7 @@ class custom_vjp:
                                  "using defvjp.")
         if current_trace() is None or self._tracing_rule:
             return self.fun(*args)
-        nums = self.nondiff_argnums
-        nondiff, diff = _static_split(args, nums)
-        leaves, in_tree = tree_flatten((diff, {}))
-        leaves = [as_operand(x) for x in leaves]
-        name = fun_name(self.fun)
-        f = trace_callee(lambda *d: self.fun(*_rebuild(nums, nondiff, d)), name, in_tree, leaves)
+        nums, nondiff, diff, leaves, in_tree, name, f = _trace_primal(self, args)
         res_tree = []
 
         def fwd_flat(*d):

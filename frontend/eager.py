@@ -6,7 +6,6 @@ import numpy as np
 
 from irax.dialects import Aval, aval_of, emit, get_context, ir
 from irax.lowering.pipeline import compile_to_executable
-from irax.lowering.runtime import get_backend
 
 from . import dtypes
 from .core import Array, IRModule, Trace

@@ -13,7 +13,9 @@ from irax.dialects import Aval, emit, get_context, ir
 from irax.lowering.pipeline import compile_to_executable
 
 from .api import Traced, as_operand, trace_function
+from . import core
 from .core import Array, IRModule, Trace, Tracer, bind, current_trace
+from .tree_util import tree_flatten
 from .devices import default_backend_object
 
 _executables: dict = {}
@@ -78,3 +80,31 @@ def _concrete_array(x) -> Array:
 
 def avals_of(xs) -> list[Aval]:
     return [x.aval for x in xs]
+
+
+def concrete_tree(tree):
+    """`tree` with tracers replaced by their concrete values (None if any lacks one)."""
+    leaves, treedef = tree_flatten(tree)
+    out = []
+    for x in leaves:
+        if isinstance(x, Tracer):
+            if x._concrete is None:
+                return None
+            x = x._concrete
+        out.append(x)
+    return treedef.unflatten(out)
+
+
+def eager_values(fn, *args, **kwargs):
+    """`fn` run on the concrete values of its arguments with every trace suspended
+    (how a transform under an eager grad gets its concrete outputs); None when
+    some argument has no concrete value."""
+    cargs = concrete_tree((args, kwargs))
+    if cargs is None:
+        return None
+    saved = list(core._trace_stack)
+    core._trace_stack.clear()
+    try:
+        return fn(*cargs[0], **cargs[1])
+    finally:
+        core._trace_stack[:] = saved

@@ -13,10 +13,9 @@ import inspect
 
 from irax.dialects import Aval
 
-from . import core
 from .api import fun_name, leaf_aval
-from .core import Array, Tracer, current_trace, user_line
-from .transform import apply_higher_order, trace_callee
+from .core import Array, current_trace, user_line
+from .transform import apply_higher_order, eager_values, trace_callee
 from .tree_util import tree_flatten, tree_leaves
 
 UNBATCHED = -1  # the irax.vmap attribute value for in_axes/out_axes None
@@ -101,21 +100,9 @@ def _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs):
 
 def _eager_outputs(fun, in_axes, out_axes, axis_size, args, kwargs):
     """Concrete outputs under a concrete trace (eager grad of a vmap), or None."""
-    leaves, tree = tree_flatten((args, kwargs))
-    vals = []
-    for x in leaves:
-        if isinstance(x, Tracer):
-            if x._concrete is None:
-                return None
-            x = x._concrete
-        vals.append(x)
-    cargs, ckwargs = tree.unflatten(vals)
-    saved = list(core._trace_stack)
-    core._trace_stack.clear()
-    try:
-        return tree_leaves(_vmap_call(fun, in_axes, out_axes, axis_size, cargs, ckwargs))
-    finally:
-        core._trace_stack[:] = saved
+    out = eager_values(lambda *a, **k: _vmap_call(fun, in_axes, out_axes, axis_size, a, k),
+                       *args, **kwargs)
+    return None if out is None else tree_leaves(out)
 
 
 def _broadcast_prefix(prefix, tree, what, of):
