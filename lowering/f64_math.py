@@ -347,11 +347,27 @@ ATAN_J8 = [_hex(h, l) for h, l in (
     ("0x1.4978fa3269ee1p-1", "0x1.2419a87f2a458p-56"),
     ("0x1.700a7c5784634p-1", "-0x1.8c34d25aadef6p-56"),
     ("0x1.921fb54442d18p-1", "0x1.1a62633145c07p-55"))]
-# |u| <= 1/16: atan u = u + u^3 * A(u^2), terms to u^17 (next one < 2**-72 * u).
-ATAN_C = [(-1) ** n / (2 * n + 1) for n in range(1, 9)]
+def _f32_pair(hi, lo):
+    """A double-double constant as a pair of floats."""
+    h = float(np.float32(hi))
+    return h, float(np.float32((hi - h) + lo))
 
 
-def _atan01(t):
+class Atan:
+    """atan's constants per float type: atan(j/8), pi/2 and pi as hi + lo pairs, the
+    series u + u^3 A(u^2) on |u| <= 1/16 (to u^17 in f64: next term < 2**-72 u; to
+    u^9 in f32), and the least normal number (below it DAZ reads 0)."""
+
+    def __init__(self, table, pio2, pi, terms, tiny):
+        self.table, self.pio2, self.pi, self.tiny = table, pio2, pi, tiny
+        self.coeffs = [(-1) ** n / (2 * n + 1) for n in range(1, terms + 1)]
+
+
+ATAN64 = Atan(ATAN_J8, PIO2, PI, 8, TINY)
+ATAN32 = Atan([_f32_pair(*p) for p in ATAN_J8], _f32_pair(*PIO2), _f32_pair(*PI), 4, 2.0 ** -126)
+
+
+def _atan01(t, k):
     """atan t for t in [0, 1] as hi + lo: atan t = atan c + atan((t - c) / (1 + t c))
     with c = j/8 the nearest breakpoint, so the series runs on |u| <= 1/16."""
     j = rint(t * 8.0)
@@ -359,33 +375,33 @@ def _atan01(t):
     u = (t - c) / (1.0 + t * c)
     z = u * u
     hi, lo = F(0.0), F(0.0)
-    for n, (h, l) in enumerate(ATAN_J8):
+    for n, (h, l) in enumerate(k.table):
         hit = _is(j, n)
         hi, lo = sel(hit, h, hi), sel(hit, l, lo)
-    return hi, lo + (u + u * z * horner(z, ATAN_C))
+    return hi, lo + (u + u * z * horner(z, k.coeffs))
 
 
-def atan2(y, x):
+def atan2(y, x, k=ATAN64):
     """C/NumPy atan2, signed zeros and infinities included: the angle of the smaller
     over the larger of |y|, |x| in [0, 1], then moved to its octant."""
     ay, ax = fabs(y), fabs(x)
     swap = ay > ax
     t = sel(swap, ax, ay) / sel(swap, ay, ax)
     t = sel(both(ay.cmp("==", INF), ax.cmp("==", INF)), 1.0, t)
-    t = sel(both(ay < TINY, ax < TINY), 0.0, t)
-    h, l = _atan01(t)
+    t = sel(both(ay < k.tiny, ax < k.tiny), 0.0, t)
+    h, l = _atan01(t, k)
     xneg = copysign(1.0, x) < 0.0
     # angle = C + s * atan t:  C in {0, pi/2, pi}, s = -1 when exactly one of swap, xneg
-    c_hi = sel(swap, PIO2[0], sel(xneg, PI[0], 0.0))
-    c_lo = sel(swap, PIO2[1], sel(xneg, PI[1], 0.0))
+    c_hi = sel(swap, k.pio2[0], sel(xneg, k.pi[0], 0.0))
+    c_lo = sel(swap, k.pio2[1], sel(xneg, k.pi[1], 0.0))
     s = sel(arith.xori(swap, xneg), -1.0, 1.0)
     a, e = two_sum(c_hi, s * h)
     angle = a + (e + (c_lo + s * l))
     return sel(either(isnan(x), isnan(y)), x + y, copysign(angle, y))
 
 
-def atan(x):
-    return tiny_is_x(x, atan2(x, F(1.0)))
+def atan(x, k=ATAN64):
+    return tiny_is_x(x, atan2(x, F(1.0), k))
 
 
 def tiny_is_x(x, v, bound=2.0 ** -28):
@@ -594,7 +610,7 @@ IN_F32_FOR_HALVES = {
 
 
 # IREE's f32 sin/cos/tan have absolute errors (6e-8 near 0: sin(-8e-6) is 0.6% off;
-# 3e-5 at 1e3, 0.3 at 1e7); its sinh/asinh/atanh are (e^x - e^-x)/2, ...: 1e-3 relative
+# 3e-5 at 1e3, 0.3 at 1e7), its atan ~35 ulp; its sinh/asinh/atanh are (e^x - e^-x)/2, ...: 1e-3 relative
 # error at 1e-5, 100% below 1e-7; acosh ~1000 ulp near 1. The formulas above, on f32
 # (with IREE's f32 expm1/log1p, ~2 ulp), are accurate to a few ulp.
 def _native(op):
@@ -605,6 +621,8 @@ F32_RULES = {
     "irax.sin": lambda x: sin(x, TRIG32),
     "irax.cos": lambda x: cos(x, TRIG32),
     "irax.tan": lambda x: tan(x, TRIG32),
+    "irax.atan": lambda x: atan(x, ATAN32),
+    "irax.atan2": lambda y, x: atan2(y, x, ATAN32),
     "irax.sinh": lambda x: sinh(x, expm1=_native(math.expm1)),
     "irax.asinh": lambda x: asinh(x, log1p=_native(math.log1p)),
     "irax.acosh": lambda x: acosh(x, log1p=_native(math.log1p)),

@@ -93,7 +93,8 @@ def _ulp_errors(got, want):
     ok = ~exact
     err[ok] = np.abs(got[ok] - want[ok]) / np.spacing(np.abs(want[ok]))
     # a result in the subnormal range may be flushed to zero
-    err[(np.abs(want) < TINY) & (np.abs(got) < TINY)] = 0.0
+    tiny = np.finfo(want.dtype).tiny
+    err[(np.abs(want) < tiny) & (np.abs(got) < tiny)] = 0.0
     return err
 
 
@@ -218,29 +219,39 @@ def test_half_math_is_rounded_f32(dtype):
         assert (np.isnan(got.astype(np.float64)) == np.isnan(want)).all(), name
 
 
-F32_ULP_BOUND = {"sinh": 2, "asinh": 2, "atanh": 2, "acosh": 2, "sin": 1, "cos": 1, "tan": 3}
+F32_ULP_BOUND = {"sinh": 2, "asinh": 2, "atanh": 2, "acosh": 2, "sin": 1, "cos": 1, "tan": 3,
+                 "atan": 1, "atan2": 1}
 
 
 def test_f32_rules():
     """IREE's own f32 sinh/asinh/atanh return 0 below ~1e-7, acosh is ~1000 ulp off near
-    1, sin/cos/tan have absolute errors (6e-8 near 0, 3e-5 at 1e3, 0.3 at 1e7); the f32
-    rules are within 1-3 ulp of the rounded result (trig up to |x| = 2.5e7, also next
-    to multiples of pi/2)."""
+    1, sin/cos/tan have absolute errors (6e-8 near 0, 3e-5 at 1e3, 0.3 at 1e7), atan is
+    ~35 ulp off; the f32 rules are within 1-3 ulp of the rounded result (trig up to
+    |x| = 2.5e7, also next to multiples of pi/2)."""
     rng = np.random.default_rng(13)
     small = _log_spaced(rng, 1e-30, 80, 4000)
     trig = np.concatenate([_log_spaced(rng, 1e-30, 2.5e7, 6000),
                            rng.integers(1, 16_000_000, 4000) * (np.pi / 2)])
+    wide = _log_spaced(rng, 1e-30, 1e30, 4000)
     xs = {"sinh": small, "asinh": small, "atanh": small[np.abs(small) < 1],
-          "acosh": 1 + np.abs(small), "sin": trig, "cos": trig, "tan": trig}
+          "acosh": 1 + np.abs(small), "sin": trig, "cos": trig, "tan": trig, "atan": wide,
+          "atan2": wide}
     names = sorted(xs)
-    args = [np.concatenate([xs[n], [0.0, -0.0, np.inf, -np.inf, np.nan]]).astype(np.float32)
-            for n in names]
-    outs = irax.jit(lambda *vs: [getattr(lax, n)(v) for n, v in zip(names, vs)])(*args)
+    sp = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0]
+    args = [np.concatenate([xs[n], sp]).astype(np.float32) for n in names]
+    second = np.concatenate([wide[::-1], sp[::-1]]).astype(np.float32)  # atan2's x
+
+    def f(*vs):
+        return [lax.atan2(v, second) if n == "atan2" else getattr(lax, n)(v)
+                for n, v in zip(names, vs)]
+    outs = irax.jit(f)(*args)
     for name, x, got in zip(names, args, outs):
         got = np.asarray(got)
         assert got.dtype == np.float32
         with np.errstate(all="ignore"):
-            want = getattr(np, NUMPY_NAME.get(name, name))(x.astype(np.float64)).astype(np.float32)
+            x64 = x.astype(np.float64)
+            want = (np.arctan2(x64, second.astype(np.float64)) if name == "atan2" else
+                    getattr(np, NUMPY_NAME.get(name, name))(x64)).astype(np.float32)
         err = _ulp_errors(got, want)  # in float32 ulps
         assert err.max() <= F32_ULP_BOUND[name], (name, x[np.argmax(err)], err.max())
 
