@@ -95,25 +95,17 @@ def _fold_neg(op):
         return emit("irax.constant", [], value=np.full(aval.shape, -s, _np_dtype(aval.dtype)))[0]
 
 
-def _fold_identity_shape(op):
+def _fold_identity_or_splat(op):
+    """An op that does not change its operand's type is the identity; applied to
+    a splat constant (broadcast, reshape, convert, ...) it is a splat of its
+    result type."""
     (a,) = op.operands
     if a.type == op.result.type:
         return a
     s = splat_value(a)
-    if s is not None:
-        aval = aval_of(op.result)
-        return emit("irax.constant", [], value=np.full(aval.shape, s, _np_dtype(aval.dtype)))[0]
-
-
-def _fold_convert(op):
-    (a,) = op.operands
-    if a.type == op.result.type:
-        return a
-    s = splat_value(a)
-    if s is not None:
-        aval = aval_of(op.result)
-        if aval.dtype != "bfloat16":
-            return emit("irax.constant", [], value=np.full(aval.shape, s).astype(aval.dtype))[0]
+    aval = aval_of(op.result)
+    if s is not None and aval.dtype != "bfloat16":
+        return emit("irax.constant", [], value=np.full(aval.shape, s).astype(_np_dtype(aval.dtype)))[0]
 
 
 def _fold_select(op):
@@ -129,7 +121,7 @@ def _fold_transpose(op):
     perm = attrs_of(op)["permutation"]
     if list(perm) == sorted(perm):
         return op.operands[0]
-    return _fold_identity_shape(op) if splat_value(op.operands[0]) is not None else None
+    return _fold_identity_or_splat(op) if splat_value(op.operands[0]) is not None else None
 
 
 FOLDS = {
@@ -138,9 +130,9 @@ FOLDS = {
     "irax.mul": _fold_mul,
     "irax.div": _fold_div,
     "irax.neg": _fold_neg,
-    "irax.broadcast_in_dim": _fold_identity_shape,
-    "irax.reshape": _fold_identity_shape,
-    "irax.convert_element_type": _fold_convert,
+    "irax.broadcast_in_dim": _fold_identity_or_splat,
+    "irax.reshape": _fold_identity_or_splat,
+    "irax.convert_element_type": _fold_identity_or_splat,
     "irax.select": _fold_select,
     "irax.transpose": _fold_transpose,
 }
