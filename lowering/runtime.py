@@ -84,24 +84,37 @@ class Backend:
         """Copy a host array to a new device buffer view."""
         if dtype == "bool":
             host = host.astype(np.uint8)
+        elif dtype == "bfloat16":  # NumPy has no bfloat16: hosts hold float32
+            host = float32_to_bfloat16_bits(host)
         return self.allocator.allocate_buffer_copy(
             memory_type=rt.MemoryType.DEVICE_LOCAL, allowed_usage=rt.BufferUsage.DEFAULT,
             device=self.device, buffer=np.require(host, requirements="C"),
             element_type=HAL_ELEMENT_TYPES[dtype])
 
     def get(self, bv, shape, dtype: str) -> np.ndarray:
-        """Copy a device buffer view to a new host array."""
-        np_dtype = np.dtype("uint8" if dtype == "bool" else dtype)
+        """Copy a device buffer view to a new host array (bfloat16 comes back as float32)."""
+        np_dtype = np.dtype({"bool": "uint8", "bfloat16": "uint16"}.get(dtype, dtype))
         if self.platform == "cpu":
             out = np.array(bv.map().asarray(list(shape), np_dtype), copy=True)
         else:
             out = copy_to_host(self.device, bv, shape, np_dtype)
         if dtype == "bool":
             out = out.astype(np.bool_)
+        elif dtype == "bfloat16":
+            out = (out.astype(np.uint32) << 16).view(np.float32)
         return out.reshape(shape)
 
     def load(self, vmfb: bytes, name: str) -> "Executable":
         return Executable(self, vmfb, name)
+
+
+def float32_to_bfloat16_bits(x) -> np.ndarray:
+    """Round float32 values to bfloat16 (nearest, ties to even); returns the uint16 bits."""
+    bits = np.asarray(x, np.float32).view(np.uint32)
+    rounded = bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
+    out = (rounded >> np.uint32(16)).astype(np.uint16)
+    nan = np.isnan(np.asarray(x, np.float32))
+    return np.where(nan, np.uint16(0x7FC0), out)
 
 
 def _open_device(platform: str, driver: str):
