@@ -167,25 +167,18 @@ def lower_rev(c):
 
 
 def reverse_value(x, a: Aval, dims):
-    """Reverse `dims` of `x`: a generic reading x[.., size-1-i, ..].
+    """Reverse `dims` of `x`: a generic that reads x[.., size-1-i, ..] with
+    tensor.extract.
 
-    IREE's tiling rejects the affine map `d -> size-1-d` on the innermost dim of
-    a rank >= 2 tensor, so that case reads its element with tensor.extract.
-    """
+    The direct form, a generic whose input map is `d -> size-1-d`, breaks
+    IREE's tiling once it fuses with a consumer (e.g. `sum(x[::-1] * x)`)."""
     n = a.ndim
-    if n > 1 and n - 1 in dims:
-        def body(_):
-            coords = [arith.subi(B.index_const(a.shape[i] - 1), B.loop_index(i)) if i in dims
-                      else B.loop_index(i) for i in range(n)]
-            return tensor.extract(x, coords)
-        return B.generic([], [], [B.empty(a)], [B.identity_map(n)], [B.PARALLEL] * n, body)[0]
-    exprs = [ir.AffineAddExpr.get(ir.AffineConstantExpr.get(a.shape[i] - 1),
-                                  ir.AffineMulExpr.get(ir.AffineDimExpr.get(i),
-                                                       ir.AffineConstantExpr.get(-1)))
-             if i in dims else ir.AffineDimExpr.get(i) for i in range(n)]
-    in_map = ir.AffineMap.get(n, 0, exprs)
-    return B.generic([x], [in_map], [B.empty(a)], [B.identity_map(n)], [B.PARALLEL] * n,
-                     lambda v, _: v)[0]
+
+    def body(_):
+        coords = [arith.subi(B.index_const(a.shape[i] - 1), B.loop_index(i)) if i in dims
+                  else B.loop_index(i) for i in range(n)]
+        return tensor.extract(x, coords)
+    return B.generic([], [], [B.empty(a)], [B.identity_map(n)], [B.PARALLEL] * n, body)[0]
 
 
 REDUCE_INIT = {

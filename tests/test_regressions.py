@@ -1,0 +1,14 @@
+"""Bugs found in review, each pinned by the smallest program that showed it."""
+import numpy as np
+import pytest
+
+import irax
+import irax.numpy as jnp
+from irax import lax
+
+
+def test_reverse_fused_with_its_consumer_compiles():
+    x = np.arange(4.0, dtype=np.float32)
+    assert float(irax.jit(lambda v: jnp.sum(v[::-1] * v))(x)) == float(np.sum(x[::-1] * x))
+    np.testing.assert_allclose(irax.grad(lambda v: jnp.sum(v[::-1] * np.arange(4.0)))(x),
+                               np.arange(4.0)[::-1])
