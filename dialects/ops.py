@@ -29,10 +29,19 @@ ShapeError = IraxTypeError
 # Attribute kinds: Python value <-> MLIR attribute
 # --------------------------------------------------------------------------
 
+def is_splat(value: np.ndarray) -> bool:
+    """All elements bitwise equal (so 0.0 and -0.0, or NaNs, are told apart)."""
+    flat = np.ascontiguousarray(value).reshape(-1)
+    if flat.size == 0:
+        return False
+    rows = flat.view(np.uint8).reshape(flat.size, -1)
+    return bool(np.all(rows == rows[0]))
+
+
 def _dense_of_array(value: np.ndarray, dtype: str) -> ir.Attribute:
     ttype = tensor_type(Aval(value.shape, dtype))
     flat = value.reshape(-1)
-    if flat.size > 0 and np.all(flat == flat[0]):
+    if is_splat(flat):
         return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(flat[0], dtype))
     if dtype == "bool":  # the bindings pack NumPy bools themselves
         return ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(np.bool_)), type=ttype)

@@ -10,7 +10,7 @@ import numpy as np
 from iree.compiler import ir, rewrite
 from iree.compiler.dialects import arith, func, linalg, tensor
 
-from irax.dialects.ops import OPS, IraxTypeError, attrs_of, where_string
+from irax.dialects.ops import OPS, IraxTypeError, attrs_of, is_splat, where_string
 from irax.dialects.types import UNSIGNED, Aval, aval_of, is_float
 
 from . import builders as B
@@ -88,7 +88,7 @@ def lower_constant(c):
         value = value.view(value.dtype.name.replace("uint", "int"))
     ttype = B.lowered_type(aval)
     flat = value.reshape(-1)
-    if flat.size and np.all(flat == flat[0]):
+    if is_splat(flat):
         return [B.filled(aval, flat[0])] if aval.size > 1 else [
             arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, flat[0])))]
     if aval.dtype == "bool":

@@ -12,3 +12,8 @@ def test_reverse_fused_with_its_consumer_compiles():
     assert float(irax.jit(lambda v: jnp.sum(v[::-1] * v))(x)) == float(np.sum(x[::-1] * x))
     np.testing.assert_allclose(irax.grad(lambda v: jnp.sum(v[::-1] * np.arange(4.0)))(x),
                                np.arange(4.0)[::-1])
+
+
+def test_negative_zero_constants_keep_their_sign():
+    out = irax.jit(lambda x: 1.0 / (x * np.array([0.0, -0.0], np.float32)))(jnp.ones(2))
+    np.testing.assert_array_equal(out, [np.inf, -np.inf])
