@@ -198,3 +198,34 @@ def test_remaining_ufuncs(rng):
     assert len(out) == len(want)
     for got, w in zip(out, want):
         assert_close(got, w, rtol=2e-5, atol=1e-5)
+
+
+def test_binary_float_ufuncs_at_infinities_and_extremes():
+    """heaviside/logaddexp at infinities and hypot far outside float32's squared range."""
+    a = np.array([np.inf, -np.inf, -np.inf, np.inf, 3e20, 3e-25, 0.0, np.inf, -1.0], np.float32)
+    b = np.array([np.inf, -np.inf, 2.0, np.nan, 4e20, 4e-25, 0.0, -np.inf, np.nan], np.float32)
+    names = ["heaviside", "hypot", "logaddexp", "logaddexp2"]
+    out = irax.jit(lambda x, y: {n: getattr(jnp, n)(x, y) for n in names})(a, b)
+    with np.errstate(invalid="ignore"):
+        for n in names:
+            assert_close(out[n], getattr(np, n)(a, b), rtol=1e-6)
+    assert_close(out["hypot"][4:6], np.array([5e20, 5e-25], np.float32), rtol=1e-6)
+    assert_close(out["logaddexp"][:2], np.array([np.inf, -np.inf], np.float32))
+
+
+def test_copysign_and_heaviside_promote_integers_to_float():
+    i = np.array([-2, 0, 3], np.int32)
+    j = np.array([1, -1, 5], np.int32)
+    c, h = irax.jit(lambda x, y: (jnp.copysign(x, y), jnp.heaviside(x, y)))(i, j)
+    assert_close(c, np.array([2.0, -0.0, 3.0], np.float32))
+    assert_close(h, np.array([0.0, -1.0, 1.0], np.float32))
+
+
+def test_integer_power_is_one_pow_op_with_xla_negative_exponents():
+    """Integer ** integer array is irax.pow itself: negative exponents give 0 except for
+    bases 1 and -1, as in JAX."""
+    a = np.array([2, -1, 1, 3, -3, 0], np.int32)
+    e = np.array([3, -3, -2, -1, 3, 0], np.int32)
+    ir = str(irax.make_ir(jnp.power)(a, e))
+    assert ir.count('"irax.pow"') == 1 and '"irax.mul"' not in ir
+    assert_close(jnp.power(a, e), np.array([8, -1, 1, 0, -27, 1], np.int32))

@@ -233,31 +233,7 @@ def power(x1, x2, /):
             raise ValueError("Integers to negative integer powers are not allowed.")
         return lax.integer_pow(a, int(x2))
     a, b = promote_and_broadcast(x1, x2, op="power")
-    if a.aval.dtype in INTEGERS:
-        return _integer_power(a, b)
     return lax.pow(a, b)
-
-
-def _integer_power(a, b):
-    """Integer a ** b by squaring over the exponent's bits (unrolled, so one fused loop).
-
-    Negative exponents give 0, except for bases 1 and -1, as in JAX.
-    """
-    bits = np.iinfo(dtypes.np_dtype(a.aval.dtype)).bits
-    e = lax.max(b, 0)
-    acc, base = lax.add(lax.mul(a, 0), 1), a
-    for _ in range(bits - 1 if not a.aval.dtype.startswith("uint") else bits):
-        acc = lax.select(lax.ne(lax.bitwise_and(e, 1), 0), lax.mul(acc, base), acc)
-        base = lax.mul(base, base)
-        e = lax.shift_right_logical(e, 1)
-    if a.aval.dtype.startswith("uint"):
-        return acc
-    neg = lax.lt(b, 0)
-    odd = lax.ne(lax.bitwise_and(b, 1), 0)
-    one = lax.add(lax.mul(a, 0), 1)
-    inv = lax.select(lax.eq(a, 1), one, lax.select(
-        lax.eq(a, -1), lax.select(odd, lax.neg(one), one), lax.mul(a, 0)))
-    return lax.select(neg, inv, acc)
 
 
 pow = power
@@ -267,24 +243,45 @@ def float_power(x1, x2, /):
     return power(_to_float(x1), _to_float(x2))
 
 
+def _float_pair(x1, x2, op):
+    a, b = promote_and_broadcast(x1, x2, op=op)
+    return _to_float(a), _to_float(b)
+
+
+def _const_like(x, value):
+    """A constant of x's shape and dtype (x - x + c would be NaN where x is infinite)."""
+    return lax.broadcast_in_dim(asarray(value, dtype=x.aval.dtype), x.aval.shape, ())
+
+
 def hypot(x1, x2, /):
-    a, b = promote_and_broadcast(x1, x2, op="hypot")
-    a, b = _to_float(a), _to_float(b)
-    return lax.sqrt(lax.add(lax.mul(a, a), lax.mul(b, b)))
+    """max * sqrt(1 + (min/max)^2): no overflow or underflow in the squares."""
+    a, b = _float_pair(x1, x2, "hypot")
+    a, b = lax.abs(a), lax.abs(b)
+    hi, lo = lax.max(a, b), lax.min(a, b)
+    hi_is_zero = lax.eq(hi, 0.0)
+    ratio = lax.div(lo, lax.select(hi_is_zero, _const_like(hi, 1), hi))
+    r = lax.select(hi_is_zero, hi, lax.mul(hi, lax.sqrt(lax.add(1.0, lax.mul(ratio, ratio)))))
+    # inf/inf above is NaN; an infinite side makes the result +inf even beside a NaN
+    any_inf = lax.bitwise_or(lax.eq(a, np.inf), lax.eq(b, np.inf))
+    return lax.select(any_inf, _const_like(r, np.inf), r)
+
+
+def _logaddexp(a, b, log1p_exp):
+    """max + log1p_exp(-|a - b|); where a - b is NaN (equal infinities or a NaN) a + b gives
+    -inf, +inf or NaN as NumPy does."""
+    d = lax.sub(a, b)
+    r = lax.add(lax.max(a, b), log1p_exp(lax.neg(lax.abs(d))))
+    return lax.select(lax.ne(d, d), lax.add(a, b), r)
 
 
 def logaddexp(x1, x2, /):
-    a, b = promote_and_broadcast(x1, x2, op="logaddexp")
-    a, b = _to_float(a), _to_float(b)
-    m = lax.max(a, b)
-    return lax.add(m, lax.log1p(lax.exp(lax.neg(lax.abs(lax.sub(a, b))))))
+    a, b = _float_pair(x1, x2, "logaddexp")
+    return _logaddexp(a, b, lambda t: lax.log1p(lax.exp(t)))
 
 
 def logaddexp2(x1, x2, /):
-    a, b = promote_and_broadcast(x1, x2, op="logaddexp2")
-    a, b = _to_float(a), _to_float(b)
-    m = lax.max(a, b)
-    return lax.add(m, log2(lax.add(1.0, lax.exp2(lax.neg(lax.abs(lax.sub(a, b)))))))
+    a, b = _float_pair(x1, x2, "logaddexp2")
+    return _logaddexp(a, b, lambda t: lax.div(lax.log1p(lax.exp2(t)), np.log(2.0)))
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -387,12 +384,11 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 
 def heaviside(x1, x2, /):
-    a, b = promote_and_broadcast(x1, x2, op="heaviside")
-    zero = lax.sub(a, a)
-    one = lax.add(zero, 1)
-    return lax.select(lax.lt(a, 0), zero, lax.select(lax.gt(a, 0), one, b))
+    a, b = _float_pair(x1, x2, "heaviside")
+    zero, one = _const_like(a, 0), _const_like(a, 1)
+    return lax.select(lax.lt(a, 0.0), zero, lax.select(lax.gt(a, 0.0), one, b))
 
 
 def copysign(x1, x2, /):
-    a, b = promote_and_broadcast(x1, x2, op="copysign")
+    a, b = _float_pair(x1, x2, "copysign")
     return where(signbit(b), lax.neg(lax.abs(a)), lax.abs(a))
