@@ -39,9 +39,7 @@ def __getattr__(name):
     if name in _API:
         _load_api()
         value = getattr(importlib.import_module(_API[name], __name__), name)
-    elif name in _SUBMODULES:
-        if name != "deploy":
-            _load_api()
+    elif name in _SUBMODULES:  # each imports what it needs (irax.deploy: the runtime only)
         value = importlib.import_module("." + name, __name__)
     else:
         raise AttributeError(f"module 'irax' has no attribute {name!r}")

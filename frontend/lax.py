@@ -5,7 +5,6 @@ that Python scalars take the other operand's dtype (weak typing).
 """
 from __future__ import annotations
 
-import builtins
 
 import numpy as np
 
@@ -22,6 +21,15 @@ def _op1(name):
     f.__name__ = name
     f.__doc__ = f"Elementwise `irax.{name}`."
     return f
+
+
+def _axis(op, axis, ndim):
+    """A dimension index in [-ndim, ndim), made non-negative; else a clear error."""
+    axis = int(axis)
+    if not -ndim <= axis < ndim:
+        raise IraxTypeError(f"{op}: axis {axis} is out of range for an operand of rank {ndim} "
+                            f"(at {user_line()})")
+    return axis % ndim
 
 
 def _coerce_scalars(args):
@@ -172,7 +180,7 @@ def transpose(x, permutation):
 
 def rev(operand, dimensions):
     x = as_operand(operand)
-    dims = tuple(sorted(int(d) % builtins.max(x.aval.ndim, 1) for d in dimensions))
+    dims = tuple(sorted(_axis("rev", d, x.aval.ndim) for d in dimensions))
     if not dims:
         return x
     return bind("irax.rev", [x], dimensions=dims)[0]
@@ -180,7 +188,7 @@ def rev(operand, dimensions):
 
 def squeeze(x, dimensions):
     x = as_operand(x)
-    dims = {d % x.aval.ndim for d in dimensions} if x.aval.ndim else set()
+    dims = {_axis("squeeze", d, x.aval.ndim) for d in dimensions}
     for d in dims:
         if x.aval.shape[d] != 1:
             raise ValueError(f"squeeze: dimension {d} of shape {x.aval.shape} is not 1 "
@@ -199,7 +207,7 @@ def expand_dims(x, dimensions):
 def _reduce(name):
     def f(operand, axes):
         x = as_operand(operand)
-        axes = tuple(sorted(int(a) % builtins.max(x.aval.ndim, 1) for a in axes))
+        axes = tuple(sorted(_axis(name, a, x.aval.ndim) for a in axes))
         return bind(f"irax.{name}", [x], axes=axes)[0]
     f.__name__ = name
     return f
@@ -314,7 +322,7 @@ def iota(dtype, size):
 def _cumulative(name):
     def f(operand, axis=0, reverse=False):
         x = as_operand(operand)
-        return bind(f"irax.{name}", [x], axis=int(axis) % builtins.max(x.aval.ndim, 1),
+        return bind(f"irax.{name}", [x], axis=_axis(name, axis, x.aval.ndim),
                     reverse=bool(reverse))[0]
     f.__name__ = name
     return f
@@ -330,7 +338,7 @@ def sort(operand, dimension=-1, is_stable=True, num_keys=1):
     """Sort along `dimension`; with a tuple of operands, sort by the first `num_keys`."""
     single = is_array(operand) or not isinstance(operand, (tuple, list))
     ops = [as_operand(operand)] if single else [as_operand(o) for o in operand]
-    dim = int(dimension) % ops[0].aval.ndim
+    dim = _axis("sort", dimension, ops[0].aval.ndim)
     outs = bind("irax.sort", ops, dimension=dim, num_keys=int(num_keys))
     return outs[0] if single else tuple(outs)
 
@@ -341,3 +349,5 @@ def stop_gradient(x):
 
 
 from .control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402,F401
+
+from . import numpy as _numpy  # noqa: E402,F401  (installs operators on the arrays lax returns)
