@@ -128,3 +128,27 @@ def test_small_integer_accumulation_dtypes():
     assert [str(o.dtype) for o in out] == ["uint32", "int32", "int32", "uint32", "int32"]
     assert int(out[0]) == 303 and int(out[1]) == 197 and int(out[2]) == -30000
     assert_close(out[3], np.cumsum(u8, dtype=np.uint32))
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "any", "all", "mean", "var",
+                                  "std", "argmax", "argmin", "cumsum", "cumprod"])
+def test_out_is_rejected_not_ignored(name):
+    x = jnp.ones((2, 3))
+    with pytest.raises(NotImplementedError, match=rf"{name}: irax arrays are immutable: out= is "
+                                                  r"not supported.*test_numpy_reductions.py:\d+"):
+        getattr(jnp, name)(x, axis=0, out=x)
+
+
+def test_where_masks_max_min_any_all(rng):
+    x = rand(rng, (3, 4))
+    m = rand(rng, (3, 4), "bool")
+    out = irax.jit(lambda v, m: (jnp.max(v, axis=1, where=m, initial=-5.0),
+                                 jnp.min(v, where=m, initial=5.0),
+                                 jnp.any(v > 0, axis=0, where=m), jnp.all(v > 0, axis=0, where=m)))(x, m)
+    want = (np.max(x, axis=1, where=m, initial=-5.0), np.min(x, where=m, initial=5.0),
+            np.any(x > 0, axis=0, where=m), np.all(x > 0, axis=0, where=m))
+    for got, w in zip(out, want):
+        assert_close(got, np.asarray(w))
+    with pytest.raises(ValueError, match=r"max: reduction with where= needs initial=.*"
+                                         r"test_numpy_reductions.py:\d+"):
+        jnp.max(x, where=m)

@@ -6,6 +6,7 @@ import builtins
 from irax.dialects.types import FLOATS
 
 from .. import dtypes, lax
+from ..core import user_line
 from ._core import asarray, canonical_axes, canonical_axis
 from ._ufuncs import _to_float
 
@@ -33,40 +34,44 @@ def _widen_small(x):
     return x
 
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    x = asarray(a)
-    if dtype is not None:
-        x = lax.convert_element_type(x, dtype)
-    else:
-        x = _widen_small(x)
-    x = _where_mask(x, where, 0)
-    axes = canonical_axes(axis, x.aval.ndim, "sum")
-    r = lax.reduce_sum(x, axes)
-    if initial is not None:
-        r = lax.add(r, initial)
-    return _keepdims(x, r, axes, keepdims)
+def _no_out(out, name):
+    """irax arrays are immutable, so there is nothing to write into (JAX raises too)."""
+    if out is not None:
+        raise NotImplementedError(f"{name}: irax arrays are immutable: out= is not supported "
+                                  f"(at {user_line()})")
 
 
-def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    x = asarray(a)
-    if dtype is not None:
-        x = lax.convert_element_type(x, dtype)
-    else:
-        x = _widen_small(x)
-    x = _where_mask(x, where, 1)
-    axes = canonical_axes(axis, x.aval.ndim, "prod")
-    r = lax.reduce_prod(x, axes)
-    if initial is not None:
-        r = lax.mul(r, initial)
-    return _keepdims(x, r, axes, keepdims)
+def _sum_like(reduce, combine, identity, name):
+    """sum and prod: dtype/widening, where= masking with the identity, initial= folded in."""
+    def f(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+        _no_out(out, name)
+        x = asarray(a)
+        x = lax.convert_element_type(x, dtype) if dtype is not None else _widen_small(x)
+        x = _where_mask(x, where, identity)
+        axes = canonical_axes(axis, x.aval.ndim, name)
+        r = reduce(x, axes)
+        if initial is not None:
+            r = combine(r, initial)
+        return _keepdims(x, r, axes, keepdims)
+    f.__name__ = name
+    return f
+
+
+sum = _sum_like(lax.reduce_sum, lax.add, 0, "sum")
+prod = _sum_like(lax.reduce_prod, lax.mul, 1, "prod")
 
 
 def _minmax(prim, name):
     def f(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+        _no_out(out, name)
         x = asarray(a)
         axes = canonical_axes(axis, x.aval.ndim, name)
         if builtins.any(x.aval.shape[i] == 0 for i in axes) and initial is None:
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+        if where is not None and initial is None:
+            raise ValueError(f"{name}: reduction with where= needs initial= (no identity) "
+                             f"(at {user_line()})")
+        x = _where_mask(x, where, initial)
         r = prim(x, axes)
         if initial is not None:
             r = (lax.max if name == "max" else lax.min)(r, initial)
@@ -81,9 +86,11 @@ min = amin = _minmax(lax.reduce_min, "min")
 
 def _boolean(prim, name):
     def f(a, axis=None, out=None, keepdims=False, where=None):
+        _no_out(out, name)
         x = asarray(a)
         if x.aval.dtype != "bool":
             x = lax.ne(x, 0)
+        x = _where_mask(x, where, name == "all")
         axes = canonical_axes(axis, x.aval.ndim, name)
         return _keepdims(x, prim(x, axes), axes, keepdims)
     f.__name__ = name
@@ -102,6 +109,7 @@ def _count(x, axes):
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    _no_out(out, "mean")
     x = asarray(a)
     if x.aval.dtype not in FLOATS:
         x = _to_float(x)
@@ -117,6 +125,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    _no_out(out, "var")
     from ._ufuncs import subtract
     x = _to_float(a)
     if dtype is not None:
@@ -134,11 +143,13 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+    _no_out(out, "std")
     return lax.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where))
 
 
 def _arg(prim, name):
     def f(a, axis=None, out=None, keepdims=False):
+        _no_out(out, name)
         x = asarray(a)
         if axis is None:
             x = lax.reshape(x, (x.aval.size,))
@@ -163,6 +174,7 @@ argmin = _arg(lax.argmin, "argmin")
 
 def _cum(prim, name, promote_bool=True):
     def f(a, axis=None, dtype=None, out=None):
+        _no_out(out, name)
         x = asarray(a)
         if axis is None:
             x = lax.reshape(x, (x.aval.size,))
