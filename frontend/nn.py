@@ -5,6 +5,7 @@ import numpy as np
 
 from . import lax
 from . import numpy as jnp
+from .numpy._core import promote_and_broadcast
 from .numpy._ufuncs import _to_float
 
 
@@ -67,18 +68,26 @@ def leaky_relu(x, negative_slope=0.01):
 
 
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    """log(sum(b * exp(a))), shifted by the max; with return_sign, (log|sum|, sign(sum)),
+    else NaN where a weighted sum is negative, as in JAX."""
     x = _to_float(a)
-    m = lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True)) if hasattr(lax, "stop_gradient") \
-        else jnp.max(x, axis=axis, keepdims=True)
+    if b is not None:
+        x, b = promote_and_broadcast(x, b, op="logsumexp")
+        x = jnp.where(b != 0, x, -jnp.inf)  # zero weights drop out, even beside an infinite a
+    m = lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True))
     m = jnp.where(jnp.isfinite(m), m, 0.0)
     e = jnp.exp(x - m)
     if b is not None:
         e = e * b
     s = jnp.sum(e, axis=axis, keepdims=True)
-    out = jnp.log(s) + m
+    sign = jnp.sign(s)
+    out = jnp.log(jnp.abs(s)) + m
     if not keepdims:
-        out = jnp.squeeze(out, axis=axis) if axis is not None else jnp.reshape(out, ())
-    return out
+        axes = tuple(range(x.ndim)) if axis is None else axis
+        out, sign = jnp.squeeze(out, axis=axes), jnp.squeeze(sign, axis=axes)
+    if return_sign:
+        return out, sign
+    return out if b is None else jnp.where(sign < 0, jnp.nan, out)
 
 
 def softmax(x, axis=-1):

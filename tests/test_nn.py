@@ -89,3 +89,23 @@ def test_int_inputs_become_float_and_eager_matches():
     assert_close(nn.relu(jnp.asarray(i)), np.maximum(i, 0))
     x = np.linspace(-2, 2, 5).astype(np.float32)
     np.testing.assert_allclose(nn.gelu(jnp.asarray(x)), irax.jit(nn.gelu)(x), rtol=1e-6)
+
+
+def test_logsumexp_return_sign_and_negative_weights():
+    x = np.array([[0.0, 1.0, 2.0], [3.0, -1.0, 0.5]], np.float32)
+    b = np.array([[1.0, -2.0, 0.5], [1.0, 1.0, 0.0]], np.float32)
+    s = (b.astype(np.float64) * np.exp(x)).sum(1)
+    out = irax.jit(lambda v, w: (nn.logsumexp(v, axis=1, b=w, return_sign=True),
+                                 nn.logsumexp(v, axis=1, b=w),
+                                 nn.logsumexp(v, return_sign=True)))(x, b)
+    (lse, sign), plain, (lse_all, sign_all) = out
+    assert_close(lse, np.log(np.abs(s)).astype(np.float32))
+    assert_close(sign, np.array([-1.0, 1.0], np.float32))
+    assert_close(plain, np.array([np.nan, np.log(s[1])], np.float32))  # negative sum: NaN, as JAX
+    assert_close(lse_all, np.float32(np.log(np.exp(x.astype(np.float64)).sum())))
+    assert_close(sign_all, np.float32(1.0))
+
+
+def test_logsumexp_zero_weight_drops_an_infinite_term():
+    x = np.array([np.inf, 1.0], np.float32)
+    assert_close(nn.logsumexp(x, b=np.array([0.0, 2.0], np.float32)), np.float32(1.0 + np.log(2.0)))
