@@ -15,6 +15,7 @@ from . import dtypes
 from . import numpy as jnp
 from . import random
 from .core import user_line
+from .numpy._creation import _dtype, _shape
 
 __all__ = ["zeros", "ones", "constant", "uniform", "normal", "truncated_normal",
            "variance_scaling", "glorot_uniform", "glorot_normal", "xavier_uniform",
@@ -23,14 +24,6 @@ __all__ = ["zeros", "ones", "constant", "uniform", "normal", "truncated_normal",
 
 # Standard deviation of a unit normal truncated to (-2, 2): rescales it to unit variance.
 _TRUNC_STD = 0.87962566103423978
-
-
-def _dtype(dtype):
-    return dtypes.default_float() if dtype is None else dtypes.to_dtype(dtype)
-
-
-def _shape(shape):
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
 
 
 def zeros(key, shape, dtype=None):

@@ -21,6 +21,7 @@ from . import config, dtypes, lax
 from . import numpy as jnp
 from .api import as_operand, jit
 from .core import current_trace, is_array, user_line
+from .numpy._creation import _shape
 
 __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "bits",
            "uniform", "normal", "truncated_normal", "bernoulli", "randint", "categorical",
@@ -149,12 +150,6 @@ def _hash_counts(key, shape):
     lo = lax.reshape(lax.iota("uint32", size), shape) if shape else hi
     return threefry_2x32(lax.broadcast_in_dim(k1, shape, ()), lax.broadcast_in_dim(k2, shape, ()),
                          hi, lo)
-
-
-def _shape(shape):
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(d) for d in shape)
 
 
 def split(key, num=2):
