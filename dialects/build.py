@@ -109,6 +109,29 @@ def reduce_sum(x, axes):
     return op("irax.reduce_sum", x, axes=tuple(sorted(axes)))
 
 
+def shift(x, axis, by, fill):
+    """x moved `by` places along `axis` (out[i] = x[i - by]), `fill` where nothing lands.
+
+    A slice joined to a constant block (not an `irax.pad`: IREE 3.13 fails to compile two
+    pads that share a 64-bit padding constant).
+    """
+    a = aval_of(x)
+    n = a.shape[axis]
+    if by == 0:
+        return x
+    if abs(by) >= n:
+        return full(a.shape, fill, a.dtype)
+    start, limit = [0] * a.ndim, list(a.shape)
+    if by > 0:
+        limit[axis] = n - by
+    else:
+        start[axis] = -by
+    kept = op("irax.slice", x, start_indices=start, limit_indices=limit, strides=[1] * a.ndim)
+    block = full(a.shape[:axis] + (abs(by),) + a.shape[axis + 1:], fill, a.dtype)
+    parts = [block, kept] if by > 0 else [kept, block]
+    return op("irax.concatenate", *parts, dimension=axis)
+
+
 def dot_general(a, b, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=()):
     return op("irax.dot_general", a, b, lhs_contracting=tuple(lhs_contracting),
               rhs_contracting=tuple(rhs_contracting), lhs_batch=tuple(lhs_batch),

@@ -153,3 +153,39 @@ def extremum_mask(x, y, axes):
     count = b.broadcast_in_dim(b.reduce_sum(mask, axes), a.shape, kept)
     return b.div(mask, count)
 
+
+
+def product_of_others(x, axes):
+    """For each element of x, the product of the other elements reduced with it over `axes`.
+
+    An exclusive prefix product times an exclusive suffix product over the reduced axes
+    flattened into one, so it is exact where x has zeros (prod / x would give nan).
+    """
+    a = aval_of(x)
+    axes = sorted(axes)
+    kept = [i for i in range(a.ndim) if i not in axes]
+    perm = kept + axes
+    n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+    last = len(kept)
+    flat = b.reshape(b.transpose(x, perm), tuple(a.shape[i] for i in kept) + (n,))
+    before = b.shift(b.op("irax.cumprod", flat, axis=last), last, 1, 1)
+    after = b.shift(b.op("irax.cumprod", flat, axis=last, reverse=True), last, -1, 1)
+    others = b.reshape(b.mul(before, after), tuple(a.shape[i] for i in perm))
+    return b.transpose(others, b.inverse_permutation(perm))
+
+
+def linear_recurrence(a, c, axis, reverse=False):
+    """h[i] = a[i] * h[i-1] + c[i] along `axis` (h[i+1] when `reverse`), zero before the start.
+
+    Solved by doubling over the affine maps h -> a*h + c (ceil(log2 n) rounds of shift,
+    multiply, add), so it needs no division and stays first-order irax ops.
+    """
+    n = aval_of(a).shape[axis]
+    step = -1 if reverse else 1
+    d = 1
+    while d < n:
+        c_next = b.add(c, b.mul(a, b.shift(c, axis, step * d, 0)))
+        if 2 * d < n:
+            a = b.mul(a, b.shift(a, axis, step * d, 1))
+        c, d = c_next, 2 * d
+    return c

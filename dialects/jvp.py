@@ -18,7 +18,8 @@ from __future__ import annotations
 from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
-    integer_pow_derivative, running_extremum_source, sort_permutation
+    integer_pow_derivative, linear_recurrence, product_of_others, running_extremum_source, \
+    sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .ops import IraxTypeError, attrs_of, define, emit, from_callee, where_string
 from .types import aval_of, aval_of_type, is_float
@@ -301,22 +302,21 @@ jvp_rules["irax.reduce_min"] = _reduce_extremum("irax.reduce_min")
 
 
 def jvp_reduce_prod(primals, tangents, axes):
-    # d prod = sum_i t_i * prod_{j != i} x_j, computed as prod/x_i (x_i != 0).
+    # d prod = sum_i t_i * prod_{j != i} x_j (no division: exact where x has zeros).
     (x,), (t,) = primals, tangents
     y = b.op("irax.reduce_prod", x, axes=axes)
-    a = aval_of(x)
-    kept = [i for i in range(a.ndim) if i not in axes]
-    others = b.div(b.broadcast_in_dim(y, a.shape, kept), x)
-    return [y], [b.reduce_sum(b.mul(t, others), axes)]
+    return [y], [b.reduce_sum(b.mul(t, product_of_others(x, axes)), axes)]
 
 
 jvp_rules["irax.reduce_prod"] = jvp_reduce_prod
 
 
 def jvp_cumprod(primals, tangents, axis, reverse=False):
+    # dy_i = sum_{j<=i} t_j y_{j-1} x_{j+1}...x_i, i.e. dy_i = x_i dy_{i-1} + t_i y_{i-1}.
     (x,), (t,) = primals, tangents
     y = b.op("irax.cumprod", x, axis=axis, reverse=reverse)
-    return [y], [b.mul(y, b.op("irax.cumsum", b.div(t, x), axis=axis, reverse=reverse))]
+    before = b.shift(y, axis, -1 if reverse else 1, 1)
+    return [y], [linear_recurrence(x, b.mul(t, before), axis, reverse)]
 
 
 jvp_rules["irax.cumprod"] = jvp_cumprod

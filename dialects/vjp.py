@@ -17,7 +17,8 @@ from __future__ import annotations
 from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
-    integer_pow_derivative, running_extremum_source, sort_permutation
+    integer_pow_derivative, linear_recurrence, product_of_others, running_extremum_source, \
+    sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .jvp import check_argnums, check_types, clone_with, located, signature
 from .ops import attrs_of, define, from_callee
@@ -222,7 +223,7 @@ def vjp_reduce_prod(primals, outs, cts, axes):
     x = primals[0]
     a = aval_of(x)
     kept = [i for i in range(a.ndim) if i not in axes]
-    return [b.div(b.broadcast_in_dim(b.mul(cts[0], outs[0]), a.shape, kept), x)]
+    return [b.mul(b.broadcast_in_dim(cts[0], a.shape, kept), product_of_others(x, axes))]
 
 
 vjp_rules["irax.reduce_prod"] = vjp_reduce_prod
@@ -236,8 +237,10 @@ vjp_rules["irax.cumsum"] = vjp_cumsum
 
 
 def vjp_cumprod(primals, outs, cts, axis, reverse=False):
-    summed = b.op("irax.cumsum", b.mul(cts[0], outs[0]), axis=axis, reverse=not reverse)
-    return [b.div(summed, primals[0])]
+    # The transpose of jvp_cumprod: g_j = ct_j + x_{j+1} g_{j+1}, then ct_x_j = y_{j-1} g_j.
+    step = -1 if reverse else 1
+    g = linear_recurrence(b.shift(primals[0], axis, -step, 1), cts[0], axis, not reverse)
+    return [b.mul(b.shift(outs[0], axis, step, 1), g)]
 
 
 vjp_rules["irax.cumprod"] = vjp_cumprod

@@ -36,6 +36,15 @@ def distinct(shape):
     return lambda rng: rng.permutation(np.prod(shape)).reshape(shape) * 0.37 + rng.uniform(0, .1, shape)
 
 
+def with_zeros(shape, at):
+    """Positive values with exact zeros at the flat indices `at` (products through zeros)."""
+    def gen(rng):
+        x = rng.uniform(0.5, 2.0, shape)
+        x.flat[list(at)] = 0.0
+        return x
+    return gen
+
+
 IDX = np.array([[2], [0], [2]], np.int32)
 
 # name -> (function of float arrays, input generators)
@@ -86,6 +95,13 @@ CASES = {
     "reduce_max": (lambda x: lax.reduce_max(x, (1,)), [distinct((2, 3))]),
     "reduce_min": (lambda x: lax.reduce_min(x, (0,)), [distinct((2, 3))]),
     "reduce_prod": (lambda x: lax.reduce_prod(x, (1,)), [pos((2, 3))]),
+    # rows: one zero, two zeros, zeros at both ends
+    "reduce_prod_zeros": (lambda x: lax.reduce_prod(x, (1,)), [with_zeros((3, 4), [1, 4, 6, 8, 11])]),
+    "reduce_prod_axes_zeros": (lambda x: lax.reduce_prod(x, (0, 2)),
+                               [with_zeros((2, 3, 2), [0, 3, 9, 4, 5])]),
+    "cumprod_zeros": (lambda x: lax.cumprod(x, axis=1), [with_zeros((3, 5), [2, 6, 8, 10, 14])]),
+    "cumprod_rev_zeros": (lambda x: lax.cumprod(x, axis=0, reverse=True),
+                          [with_zeros((5, 3), [6, 1, 10, 0, 14])]),
     "cumsum": (lambda x: lax.cumsum(x, axis=1), [normal((2, 4))]),
     "cumsum_rev": (lambda x: lax.cumsum(x, axis=0, reverse=True), [normal((3, 2))]),
     "cumprod": (lambda x: lax.cumprod(x, axis=0), [pos((4,))]),
@@ -167,3 +183,25 @@ def test_second_derivative_matches_finite_differences(name):
     gm = g(*[x - eps * d for x, d in zip(xs, v)])
     for h, a, b in zip(hv, gp, gm):
         np.testing.assert_allclose(h, (np.asarray(a) - np.asarray(b)) / (2 * eps), rtol=1e-4, atol=1e-5)
+
+
+PROD_INPUTS = [[2., 0., 3., 5.], [0., 0., 3., 5.], [0., 2., 3., 0.], [2., 4., 3., 5.]]
+
+
+@pytest.mark.parametrize("x", PROD_INPUTS)
+def test_prod_gradient_through_zeros_is_the_product_of_the_others(x):
+    x = np.array(x)
+    expected = [np.prod(np.delete(x, i)) for i in range(x.size)]
+    np.testing.assert_array_equal(irax.jit(irax.grad(lambda v: jnp.prod(v)))(x), expected)
+
+
+@pytest.mark.parametrize("x", PROD_INPUTS)
+def test_cumprod_jacobian_through_zeros(x):
+    x = np.array(x)
+    n = x.size
+    # J[i, j] = prod_{k <= i, k != j} x_k for j <= i
+    expected = np.array([[np.prod([x[k] for k in range(i + 1) if k != j]) if j <= i else 0.0
+                          for j in range(n)] for i in range(n)])
+    f = lambda v: jnp.cumprod(v)
+    np.testing.assert_array_equal(irax.jit(irax.jacfwd(f))(x), expected)
+    np.testing.assert_array_equal(irax.jit(irax.jacrev(f))(x), expected)
