@@ -558,6 +558,9 @@ def _pad(avals, low, high, interior=None):
     interior = interior or (0,) * a.ndim
     if pv.shape != () or pv.dtype != a.dtype:
         _fail("irax.pad", "padding value must be a scalar of the operand's dtype", avals)
+    if not len(low) == len(high) == len(interior) == a.ndim:
+        _fail("irax.pad", f"padding config needs one (low, high, interior) per dim; got "
+                          f"{len(low)} for rank {a.ndim}", avals)
     shape = []
     for d, lo, hi, it in zip(a.shape, low, high, interior):
         n = lo + hi + d + max(d - 1, 0) * it

@@ -105,7 +105,8 @@ def _fold_identity_or_splat(op):
     s = splat_value(a)
     aval = aval_of(op.result)
     if s is not None and aval.dtype != "bfloat16":
-        return emit("irax.constant", [], value=np.full(aval.shape, s).astype(_np_dtype(aval.dtype)))[0]
+        value = convert_numpy(np.full(aval.shape, s), aval.dtype)  # the lowering's cast
+        return emit("irax.constant", [], value=value)[0]
 
 
 def _fold_select(op):
@@ -210,11 +211,11 @@ def _popcount(a):
 
 
 def convert_numpy(x: np.ndarray, dtype: str) -> np.ndarray:
-    """convert_element_type as lowered: float -> signed int saturates, NaN -> 0."""
-    if x.dtype.kind == "f" and dtype.startswith("int"):
+    """convert_element_type as lowered: float -> int saturates, NaN -> 0."""
+    if x.dtype.kind == "f" and dtype.startswith(("int", "uint")):
         info = np.iinfo(dtype)
         out = np.where(np.isnan(x), 0, x)
-        big, small = out >= float(2 ** (info.bits - 1)), out < -float(2 ** (info.bits - 1))
+        big, small = out >= float(info.max) + 1, out < float(info.min)
         out = np.trunc(np.where(big | small, 0, out)).astype(dtype)
         return np.where(big, info.max, np.where(small, info.min, out)).astype(dtype)
     if dtype == "bool":

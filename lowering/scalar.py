@@ -260,9 +260,7 @@ def convert_scalar(x, src: str, dst: str):
     if is_float(dst):
         return (arith.uitofp if src in UNSIGNED or src == "bool" else arith.sitofp)(dt, x)
     if is_float(src):
-        if dst in UNSIGNED:
-            return arith.fptoui(dt, x)
-        return _saturating_fptosi(x, src, dst)
+        return _saturating_fptoi(x, src, dst)
     sw, dw = ir.IntegerType(st).width, ir.IntegerType(dt).width
     if sw == dw:
         return x
@@ -271,15 +269,15 @@ def convert_scalar(x, src: str, dst: str):
     return (arith.extui if src in UNSIGNED or src == "bool" else arith.extsi)(dt, x)
 
 
-def _saturating_fptosi(x, src: str, dst: str):
-    """float -> signed int as XLA converts: out-of-range values saturate, NaN gives 0
-    (a bare fptosi is poison there)."""
+def _saturating_fptoi(x, src: str, dst: str):
+    """float -> int as XLA converts: out-of-range values saturate to the type's
+    limits, NaN gives 0 (a bare fptosi/fptoui is poison there)."""
     bits = ir.IntegerType(signless_element(dst)).width
-    limit = scalar_const(src, float(2 ** (bits - 1)))
-    r = arith.fptosi(signless_element(dst), x)
-    r = arith.select(compare("ge", src, x, limit), scalar_const(dst, 2 ** (bits - 1) - 1), r)
-    r = arith.select(compare("lt", src, x, arith.negf(limit)),
-                     scalar_const(dst, -2 ** (bits - 1)), r)
+    unsigned = dst in UNSIGNED
+    lo, hi = (0, 2 ** bits) if unsigned else (-2 ** (bits - 1), 2 ** (bits - 1))
+    r = (arith.fptoui if unsigned else arith.fptosi)(signless_element(dst), x)
+    r = arith.select(compare("ge", src, x, scalar_const(src, float(hi))), scalar_const(dst, hi - 1), r)
+    r = arith.select(compare("lt", src, x, scalar_const(src, float(lo))), scalar_const(dst, lo), r)
     return arith.select(compare("ne", src, x, x), scalar_const(dst, 0), r)
 
 

@@ -24,3 +24,20 @@ def test_lax_axes_out_of_range_raise_with_the_line():
         lax.reduce_sum(jnp.ones((2, 3)), (5,))
     with pytest.raises(TypeError, match=r"sort: axis -1 is out of range.*rank 0"):
         lax.sort(jnp.ones(()))
+
+
+def test_float_to_unsigned_saturates_like_signed():
+    x = np.array([-1.0, 3.7, 300.0, np.nan], np.float32)
+    out = irax.jit(lambda v: lax.convert_element_type(v, jnp.uint8))(x)
+    np.testing.assert_array_equal(out, np.array([0, 3, 255, 0], np.uint8))
+
+
+def test_folded_convert_of_a_splat_matches_the_lowering():
+    big = irax.jit(lambda: lax.convert_element_type(jnp.full((2000,), np.nan), jnp.int32))()
+    small = irax.jit(lambda v: lax.convert_element_type(v, jnp.int32))(np.full((3,), np.nan, np.float32))
+    assert np.all(np.asarray(big) == 0) and np.all(np.asarray(small) == 0)
+
+
+def test_pad_config_length_is_checked():
+    with pytest.raises(TypeError, match=r"irax.pad: padding config needs one .* per dim; got 1 for rank 2"):
+        lax.pad(jnp.ones((2, 3)), 0.0, [(1, 1, 0)])
