@@ -11,7 +11,7 @@ import pytest
 
 import irax
 import irax.numpy as jnp
-from irax.lowering import compile_cli
+from irax import compile_cli
 
 Out = collections.namedtuple("Out", ["logits", "norm"])
 
