@@ -20,13 +20,14 @@ def _expand_index(idx, ndim):
         idx = (idx,)
     n_ell = sum(1 for i in idx if i is Ellipsis)
     if n_ell > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
+        raise IndexError(f"an index can only have a single ellipsis ('...'); got {n_ell} "
+                         f"(at {user_line()})")
     used = sum(1 for i in idx if i is not None and i is not Ellipsis and not _is_bool_mask(i)
                and not _is_bool_scalar(i))
     used += sum(_mask_ndim(i) for i in idx if _is_bool_mask(i))
     if used > ndim:
         raise IndexError(f"too many indices for array: array is {ndim}-dimensional, but {used} "
-                         f"were indexed")
+                         f"were indexed (at {user_line()})")
     out = []
     for i in idx:
         if i is Ellipsis:
@@ -139,7 +140,8 @@ def _basic(x, idx):
         else:
             k = int(i)
             if not -n <= k < n:
-                raise IndexError(f"index {k} is out of bounds for axis {dim} with size {n}")
+                raise IndexError(f"index {k} is out of bounds for axis {dim} with size {n} "
+                                 f"(array of shape {x.aval.shape}, at {user_line()})")
             k %= n
             start.append(k)
             limit.append(k + 1)

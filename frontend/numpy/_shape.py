@@ -17,7 +17,8 @@ def reshape(a, shape=None, order="C", *, newshape=None):
         shape = (int(shape),)
     shape = [int(s) for s in shape]
     if shape.count(-1) > 1:
-        raise ValueError("reshape: can only specify one unknown dimension")
+        raise ValueError(f"reshape: can only specify one unknown dimension; got shape "
+                         f"{tuple(shape)} for an array of shape {x.aval.shape} (at {user_line()})")
     if -1 in shape:
         known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
         if known == 0 or x.aval.size % known:
@@ -44,7 +45,7 @@ def transpose(a, axes=None):
     axes = tuple(canonical_axis(int(i), x.aval.ndim, "transpose") for i in axes)
     if sorted(axes) != list(range(x.aval.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the dims of an "
-                         f"array of rank {x.aval.ndim}")
+                         f"array of shape {x.aval.shape} (at {user_line()})")
     return lax.transpose(x, axes)
 
 
@@ -72,7 +73,8 @@ def moveaxis(a, source, destination):
     src = canonical_axes(source, x.aval.ndim, "moveaxis")
     dst = canonical_axes(destination, x.aval.ndim, "moveaxis")
     if len(src) != len(dst):
-        raise ValueError("moveaxis: source and destination must have the same number of axes")
+        raise ValueError(f"moveaxis: source {source} and destination {destination} must have "
+                         f"the same number of axes (array of shape {x.aval.shape}, at {user_line()})")
     order = [i for i in range(x.aval.ndim) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -104,7 +106,8 @@ def squeeze(a, axis=None):
         for i in axes:
             if x.aval.shape[i] != 1:
                 raise ValueError(f"squeeze: cannot select an axis to squeeze out which has size "
-                                 f"not equal to one (axis {i} of shape {x.aval.shape})")
+                                 f"not equal to one (axis {i} of shape {x.aval.shape}, at "
+                                 f"{user_line()})")
     return lax.squeeze(x, axes)
 
 
@@ -130,7 +133,8 @@ def concatenate(arrays, axis=0, dtype=None):
         xs = [lax.convert_element_type(x, dtype) for x in xs]
     nd = xs[0].aval.ndim
     if nd == 0:
-        raise ValueError("zero-dimensional arrays cannot be concatenated")
+        raise ValueError(f"concatenate: zero-dimensional arrays cannot be concatenated; got "
+                         f"shapes {[y.aval.shape for y in xs]} (at {user_line()})")
     for x in xs:
         if x.aval.ndim != nd:
             raise IraxTypeError(f"concatenate: all input arrays must have the same number of "
@@ -146,7 +150,7 @@ def concatenate(arrays, axis=0, dtype=None):
 def stack(arrays, axis=0, dtype=None):
     xs = [asarray(a) for a in arrays]
     if not xs:
-        raise ValueError("need at least one array to stack")
+        raise ValueError(f"stack: need at least one array to stack (at {user_line()})")
     shape = xs[0].aval.shape
     for x in xs:
         if x.aval.shape != shape:
@@ -186,8 +190,8 @@ def split(ary, indices_or_sections, axis=0):
     if isinstance(indices_or_sections, (int, np.integer)):
         k = int(indices_or_sections)
         if n % k:
-            raise ValueError(f"split: array of size {n} along axis {axis} does not divide into "
-                             f"{k} equal sections")
+            raise ValueError(f"split: array of shape {x.aval.shape} (size {n} along axis {axis}) "
+                             f"does not divide into {k} equal sections (at {user_line()})")
         bounds = [i * (n // k) for i in range(k + 1)]
     else:
         bounds = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
