@@ -29,9 +29,9 @@ import numpy as np
 
 from . import build as B
 from .context import ir
-from .expand import expand_only, expansion, lookup_func
+from .expand import expand_only, expansion, lookup_func, module_of
 from .ops import (ARITH_BINARY, BITWISE_BINARY, COMPARISONS, FLOAT_BINARY, FLOAT_UNARY,
-                  INT_UNARY, NUMERIC_UNARY, OPS, IraxTypeError, attrs_of, define, emit,
+                  INT_UNARY, NUMERIC_UNARY, IraxTypeError, attrs_of, define, emit,
                   from_callee, where_string)
 from .types import Aval, aval_of
 
@@ -173,11 +173,6 @@ for _n in (FLOAT_UNARY + NUMERIC_UNARY + INT_UNARY + ARITH_BINARY + FLOAT_BINARY
            + ("is_finite", "integer_pow", "convert_element_type", "bitcast_convert_type",
               "stop_gradient")):
     batch_rules[f"irax.{_n}"] = _elementwise(f"irax.{_n}")
-
-
-def elementwise_rule(name):
-    """Register the batching rule of a new elementwise op `name` (same-shape operands)."""
-    batch_rules[name] = _elementwise(name)
 
 
 def _with_scalars(name, scalar_positions):
@@ -605,13 +600,6 @@ def _batch_op(inner, scope, axis_size):
         scope[old] = (new, d)
 
 
-def module_of(op):
-    op = getattr(op, "operation", op)
-    while op.name != "builtin.module":
-        op = op.parent
-    return op
-
-
 def _match(v, d, want, size):
     """`v` (batch dim `d`) with its batch dim at `want`; None: summed over the
     batch (the cotangent of an unbatched input is the sum over examples)."""
@@ -714,13 +702,6 @@ def expand_vmap(op, module):
             else:
                 results.append(batch_at(v, d, want, size))
     return results
-
-
-def missing_rules() -> list[str]:
-    """First-order ops with no batching rule (region ops need a region rule)."""
-    return sorted(n for n, o in OPS.items()
-                  if n not in batch_rules and n not in batch_region_rules
-                  and o.inferable and n != "irax.vmap")
 
 
 

@@ -9,19 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import emit
-from .types import aval_of, is_float
+from .types import aval_of, host_dtype
 
 
 def op(name, *operands, **attrs):
     return emit(name, list(operands), **attrs)[0]
 
 
-def _np_dtype(dtype):
-    return np.float32 if dtype == "bfloat16" else np.dtype(dtype)
-
-
 def full(shape, value, dtype):
-    return op("irax.constant", value=np.full(tuple(shape), value, _np_dtype(dtype)))
+    return op("irax.constant", value=np.full(tuple(shape), value, host_dtype(dtype)))
 
 
 def full_like(x, value):
@@ -138,25 +134,11 @@ def dot_general(a, b, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=
               rhs_batch=tuple(rhs_batch))
 
 
-def is_differentiable(x) -> bool:
-    return is_float(aval_of(x).dtype)
-
-
 def inverse_permutation(perm):
     inv = [0] * len(perm)
     for i, p in enumerate(perm):
         inv[p] = i
     return tuple(inv)
-
-
-def sum_to_shape(x, shape):
-    """Undo a broadcast: sum `x` down to `shape` (used by cotangent rules)."""
-    a = aval_of(x)
-    if a.shape == tuple(shape):
-        return x
-    lead = a.ndim - len(shape)
-    axes = list(range(lead)) + [lead + i for i, d in enumerate(shape) if d == 1 and a.shape[lead + i] != 1]
-    return reshape(reduce_sum(x, axes), shape)
 
 
 def along_axis_indices(idx, axis):

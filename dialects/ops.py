@@ -213,10 +213,6 @@ def emit(name: str, operands, results=None, **attrs):
     return list(op.results)
 
 
-def emit1(name, operands, **attrs):
-    return emit(name, operands, **attrs)[0]
-
-
 # --------------------------------------------------------------------------
 # Inference helpers
 # --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import numpy as np
 
 from .context import ir
 from .ops import attrs_of, emit
-from .types import aval_of, is_float
+from .types import aval_of, host_dtype, is_float
 
 
 def splat_value(v: ir.Value):
@@ -40,11 +40,7 @@ def _is(v, x):
 
 def _zeros_like(v):
     aval = aval_of(v)
-    return emit("irax.constant", [], value=np.zeros(aval.shape, _np_dtype(aval.dtype)))[0]
-
-
-def _np_dtype(dtype):
-    return np.float32 if dtype == "bfloat16" else np.dtype(dtype)
+    return emit("irax.constant", [], value=np.zeros(aval.shape, host_dtype(aval.dtype)))[0]
 
 
 def _fold_add(op):
@@ -92,7 +88,7 @@ def _fold_neg(op):
     s = splat_value(a)
     if s is not None:
         aval = aval_of(a)
-        return emit("irax.constant", [], value=np.full(aval.shape, -s, _np_dtype(aval.dtype)))[0]
+        return emit("irax.constant", [], value=np.full(aval.shape, -s, host_dtype(aval.dtype)))[0]
 
 
 def _fold_identity_or_splat(op):

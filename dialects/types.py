@@ -27,14 +27,9 @@ def is_float(dtype: str) -> bool:
     return dtype in FLOATS
 
 
-def is_int(dtype: str) -> bool:
-    return dtype in INTEGERS
-
-
-def numpy_dtype(dtype: str):
-    if dtype == "bfloat16":
-        raise TypeError("bfloat16 has no NumPy dtype; convert to float32 first")
-    return np.dtype(dtype)
+def host_dtype(dtype: str) -> np.dtype:
+    """The NumPy dtype host values of `dtype` are held in: NumPy has no bfloat16, so float32."""
+    return np.dtype(np.float32) if dtype == "bfloat16" else np.dtype(dtype)
 
 
 def dtype_name(dt) -> str:

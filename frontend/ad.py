@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from irax.dialects.types import FLOATS
+from irax.dialects.types import FLOATS, host_dtype
 
 from .api import as_operand, fun_name, leaf_aval
 from .core import bind, current_trace
@@ -92,8 +92,8 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         if outs[0].aval.dtype not in FLOATS:
             raise TypeError(f"grad requires real-valued outputs (output dtype that is a sub-dtype "
                             f"of np.floating), but got {outs[0].aval.dtype}")
-        seeds = [np.ones((), _np_dtype(outs[0].aval.dtype))] + \
-            [np.zeros(o.aval.shape, _np_dtype(o.aval.dtype)) for o in outs[1:]]
+        seeds = [np.ones((), host_dtype(outs[0].aval.dtype))] + \
+            [np.zeros(o.aval.shape, host_dtype(o.aval.dtype)) for o in outs[1:]]
         result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
         concretes = None
         if _under_concrete_trace():
@@ -115,10 +115,6 @@ def value_and_grad(fun, argnums=0, has_aux=False):
             return (value[0], value[1]), g
         return value, g
     return value_and_grad_f
-
-
-def _np_dtype(dtype):
-    return np.float32 if dtype == "bfloat16" else np.dtype(dtype)
 
 
 def grad(fun, argnums=0, has_aux=False):
@@ -164,7 +160,7 @@ def vjp(fun, *primals, has_aux=False):
                 raise TypeError(f"vjp pullback: cotangent shape {c.aval.shape} does not match "
                                 f"primal output shape {o.aval.shape}")
             cts.append(c)
-        cts += [np.zeros(o.aval.shape, _np_dtype(o.aval.dtype)) for o in outs[n_main:]]
+        cts += [np.zeros(o.aval.shape, host_dtype(o.aval.dtype)) for o in outs[n_main:]]
         result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
         # The pullback may run under another trace (e.g. vmap in jacrev): the
         # callee must live in that trace's module, so trace it there.
@@ -179,7 +175,7 @@ def vjp(fun, *primals, has_aux=False):
                 flat.append(grads[j])
             else:  # integer inputs have zero cotangents
                 aval = leaf_aval(x)[0]
-                flat.append(as_operand(np.zeros(aval.shape, _np_dtype(aval.dtype))))
+                flat.append(as_operand(np.zeros(aval.shape, host_dtype(aval.dtype))))
         return tuple(tree_structure(p).unflatten(flat[ranges[i][0]:ranges[i][1]])
                      for i, p in enumerate(primals))
 
@@ -251,7 +247,7 @@ def linearize(fun, *primals):
 
 def _zeros_like_leaf(x):
     aval = leaf_aval(x)[0]
-    return np.zeros(aval.shape, _np_dtype(aval.dtype))
+    return np.zeros(aval.shape, host_dtype(aval.dtype))
 
 
 # --------------------------------------------------------------------------
@@ -263,7 +259,7 @@ def _std_basis(leaves):
     sizes = [leaf_aval(x)[0].size for x in leaves]
     n = sum(sizes)
     dtype = leaf_aval(leaves[0])[0].dtype
-    eye = np.eye(n, dtype=_np_dtype(dtype))
+    eye = np.eye(n, dtype=host_dtype(dtype))
     out, k = [], 0
     for x, s in zip(leaves, sizes):
         out.append(eye[:, k:k + s].reshape((n,) + leaf_aval(x)[0].shape))

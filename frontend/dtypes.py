@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from irax.dialects.types import ELEMENT_TYPES, FLOATS, INTEGERS, dtype_name
+from irax.dialects.types import ELEMENT_TYPES, FLOATS, INTEGERS, dtype_name, host_dtype
 
 from . import config
 
@@ -101,10 +101,7 @@ def to_dtype(dt) -> str:
     return canonicalize(dtype_name(dt))
 
 
-def np_dtype(dtype: str):
-    if dtype == "bfloat16":
-        return np.float32
-    return np.dtype(dtype)
+np_dtype = host_dtype
 
 
 def issubdtype(dtype, category) -> bool:

@@ -9,7 +9,7 @@ Python function, under a trace or eagerly.
 """
 from __future__ import annotations
 
-from irax.dialects import Aval, emit, get_context, ir
+from irax.dialects import emit, get_context, ir
 from irax.lowering.pipeline import compile_to_executable
 
 from .api import Traced, as_operand, trace_function
@@ -76,10 +76,6 @@ def _concrete_array(x) -> Array:
     if isinstance(x, Tracer) and x._concrete is not None:
         return x._concrete
     raise TypeError("a traced value without a concrete value reached an eager computation")
-
-
-def avals_of(xs) -> list[Aval]:
-    return [x.aval for x in xs]
 
 
 def concrete_tree(tree):
