@@ -74,20 +74,15 @@ def _check_isolated(op):
     for i, region in enumerate(op.regions):
         defined, used = set(), []
 
-        def collect(o):
-            for r in o.regions:
-                for blk in r.blocks:
-                    defined.update(blk.arguments)
-                    for inner in blk.operations:
-                        defined.update(inner.results)
-                        used.extend(inner.operands)
-                        collect(inner)
-        for blk in region.blocks:
-            defined.update(blk.arguments)
-            for inner in blk.operations:
-                defined.update(inner.results)
-                used.extend(inner.operands)
-                collect(inner)
+        def collect(r):
+            for blk in r.blocks:
+                defined.update(blk.arguments)
+                for inner in blk.operations:
+                    defined.update(inner.results)
+                    used.extend(inner.operands)
+                    for nested in inner.regions:
+                        collect(nested)
+        collect(region)
         if any(v not in defined for v in used):
             raise IraxTypeError(f"{op.name}: region {i} uses a value defined outside the op "
                                 "(regions are isolated from above: pass it as an operand)")
