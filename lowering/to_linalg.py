@@ -412,6 +412,17 @@ def _views_function_argument(v) -> bool:
         v = op.operands[0]
 
 
+def _scalar_value(v):
+    """The element of a 0-d tensor: the constant itself when `v` is a splat
+    arith.constant (no tensor read in the fill), else a tensor.extract."""
+    owner = getattr(v.owner, "operation", v.owner)
+    if not isinstance(owner, ir.Block) and owner.name == "arith.constant":
+        dense = ir.DenseElementsAttr(owner.attributes["value"])
+        if dense.is_splat:
+            return arith.constant(ir.RankedTensorType(v.type).element_type, dense.get_splat_value())
+    return tensor.extract(v, [])
+
+
 def _pred(p):
     return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), p)
 
@@ -441,7 +452,7 @@ def lower_pad(c):
     lo_pos = [max(lo, 0) for lo in low]
     full = Aval([max(lo, 0) + max(hi, 0) + d + max(d - 1, 0) * it
                  for d, lo, hi, it in zip(a.shape, low, high, interior)], a.dtype)
-    pv = tensor.extract(c.operands[1], [])
+    pv = _scalar_value(c.operands[1])
     init = linalg.fill(pv, outs=[B.empty(full)])
     x = tensor.insert_slice(c.operands[0], init, [], [], [], lo_pos, list(a.shape),
                             [it + 1 for it in interior])
