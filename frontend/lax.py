@@ -86,7 +86,25 @@ cbrt = _op1("cbrt")
 erf = _op1("erf")
 floor = _op1("floor")
 ceil = _op1("ceil")
-round = _op1("round")
+class RoundingMethod:
+    """How `round` breaks ties (JAX's lax.RoundingMethod)."""
+    AWAY_FROM_ZERO = 0
+    TO_NEAREST_EVEN = 1
+
+
+def round(x, rounding_method=RoundingMethod.AWAY_FROM_ZERO):
+    """Round to the nearest integer; ties away from zero by default, as `jax.lax.round`
+    (`irax.numpy.round` rounds half to even, as NumPy)."""
+    x = as_operand(x)
+    even = bind("irax.round", [x])[0]  # the primitive rounds half to even
+    if rounding_method == RoundingMethod.TO_NEAREST_EVEN:
+        return even
+    if rounding_method != RoundingMethod.AWAY_FROM_ZERO:
+        raise ValueError(f"round: unknown rounding_method {rounding_method!r}")
+    # Only exact halves differ: there, step away from zero from the truncation.
+    trunc = mul(sign(x), floor(abs(x)))
+    half = eq(abs(sub(x, trunc)), 0.5)
+    return select(half, add(trunc, sign(x)), even)
 abs = _op1("abs")
 sign = _op1("sign")
 is_finite = _op1("is_finite")

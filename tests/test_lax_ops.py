@@ -60,7 +60,8 @@ UNARY = {  # name: (numpy reference, input domain)
     "atanh": (np.arctanh, "unit"), "sqrt": (np.sqrt, "pos"),
     "rsqrt": (lambda x: 1 / np.sqrt(x), "pos"), "cbrt": (np.cbrt, "any"),
     "erf": (np.vectorize(math.erf, otypes=[float]), "any"), "floor": (np.floor, "half"),
-    "ceil": (np.ceil, "half"), "round": (np.round, "half"),
+    "ceil": (np.ceil, "half"),
+    "round": (lambda x: np.sign(x) * np.floor(np.abs(x) + 0.5), "half"),  # ties away from 0
 }
 
 
@@ -71,7 +72,7 @@ def _domains(dtype):
         "pos": rng.uniform(0.05, 4, 12).astype(dtype),
         "unit": rng.uniform(-0.95, 0.95, 12).astype(dtype),
         "ge1": rng.uniform(1.0, 4, 12).astype(dtype),
-        # exact halves: round is half-to-even; floor/ceil of negatives
+        # exact halves: lax.round rounds them away from zero; floor/ceil of negatives
         "half": np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -3.7, 0.2, -0.2, 0.0, 7.0], dtype),
     }
 
@@ -85,11 +86,13 @@ def test_float_unary(dtype, request):
     check(f(d), want, **_tol(dtype))
 
 
-def test_round_is_half_to_even_and_keeps_sign():
-    x = np.array([-2.5, -0.5, 0.5, 1.5, 2.5, -0.4], np.float32)
-    out = np.asarray(irax.jit(lax.round)(x))
-    np.testing.assert_array_equal(out, [-2.0, -0.0, 0.0, 2.0, 2.0, -0.0])
-    assert np.signbit(out[1]) and np.signbit(out[5])
+def test_round_methods_and_sign():
+    x = np.array([-2.5, -0.5, 0.5, 1.5, 2.5, -0.4, 0.49999997], np.float32)
+    even = np.asarray(irax.jit(lambda v: lax.round(v, lax.RoundingMethod.TO_NEAREST_EVEN))(x))
+    np.testing.assert_array_equal(even, [-2.0, -0.0, 0.0, 2.0, 2.0, -0.0, 0.0])
+    assert np.signbit(even[1]) and np.signbit(even[5])
+    away = np.asarray(irax.jit(lax.round)(x))  # JAX's default
+    np.testing.assert_array_equal(away, [-3.0, -1.0, 1.0, 2.0, 3.0, -0.0, 0.0])
 
 
 def test_float_unary_specials():

@@ -77,9 +77,9 @@ def round(a, decimals=0):
     if a.aval.dtype not in FLOATS:
         return a
     if decimals == 0:
-        return lax.round(a)
+        return lax.round(a, lax.RoundingMethod.TO_NEAREST_EVEN)
     factor = 10.0 ** decimals
-    return lax.div(lax.round(lax.mul(a, factor)), factor)
+    return lax.div(lax.round(lax.mul(a, factor), lax.RoundingMethod.TO_NEAREST_EVEN), factor)
 
 
 around = round
@@ -87,7 +87,7 @@ around = round
 
 def rint(x, /):
     """Round half to even; integers become the default float, as in JAX."""
-    return lax.round(_to_float(x))
+    return lax.round(_to_float(x), lax.RoundingMethod.TO_NEAREST_EVEN)
 
 
 def fabs(x, /):
