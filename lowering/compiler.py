@@ -52,7 +52,7 @@ def target_flags(target: str, cpu: str = "host") -> list[str]:
     return flags
 
 
-_CONTRACTION = re.compile(r"linalg\.(batch_)?(matmul|matvec|vecmat)\b")
+_CONTRACTION = re.compile(r"linalg\.(batch_)?(matmul|matvec|vecmat)\b|stablehlo\.dot(_general)?\b")
 
 
 def workload_flags(text: str, target: str, given=()) -> tuple:
@@ -61,8 +61,9 @@ def workload_flags(text: str, target: str, given=()) -> tuple:
     On llvm-cpu, data tiling (packing matmul operands into the CPU's preferred
     tile layout) made every contraction we measured faster: 1024² matmul
     ~3×, MLP training steps (batch 32–256) 1.3–3× — at ~15% more compile
-    time, so it is only turned on for modules that contain a contraction.
-    Flags the caller `given` win.
+    time, so it is only turned on for modules that contain a contraction
+    (linalg, or StableHLO handed to `compile_mlir` directly).  Flags the
+    caller `given` win.
     """
     if any(f.startswith("--iree-opt-data-tiling") for f in given):
         return ()

@@ -1,0 +1,39 @@
+"""Per-workload IREE flags (lowering/compiler.py: workload_flags), chosen by benchmarks/."""
+import numpy as np
+
+from irax.lowering.compiler import compile_mlir, workload_flags
+from irax.lowering.runtime import get_backend
+
+DT = ("--iree-opt-data-tiling",)
+
+STABLEHLO_DOT = """func.func @main(%a: tensor<3x4xf32>, %b: tensor<4x2xf32>) -> tensor<3x2xf32> {
+  %0 = stablehlo.dot_general %a, %b, contracting_dims = [1] x [0] : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}"""
+
+
+def test_contractions_get_data_tiling_on_cpu_only():
+    mm = "%0 = linalg.matmul ins(%a, %b : tensor<2x2xf32>, tensor<2x2xf32>)"
+    assert workload_flags(mm, "llvm-cpu") == DT
+    assert workload_flags("%0 = linalg.batch_matmul ins(%a, %b", "llvm-cpu") == DT
+    assert workload_flags(STABLEHLO_DOT, "llvm-cpu") == DT
+    assert workload_flags("%0 = stablehlo.dot %a, %b", "llvm-cpu") == DT
+    assert workload_flags(mm, "vulkan-spirv") == ()
+    assert workload_flags("%0 = math.sin %a : f32", "llvm-cpu") == ()
+    assert workload_flags("%0 = stablehlo.dot_product_like %a", "llvm-cpu") == ()
+
+
+def test_flags_the_caller_gives_win():
+    mm = "%0 = linalg.matmul ins(%a, %b"
+    assert workload_flags(mm, "llvm-cpu", ("--iree-opt-data-tiling=false",)) == ()
+
+
+def test_stablehlo_contraction_compiles_and_runs_with_data_tiling():
+    vmfb = compile_mlir(STABLEHLO_DOT, "llvm-cpu", name="main",
+                        flags=("--iree-input-type=stablehlo",), use_disk_cache=False)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 4)).astype(np.float32)
+    b = rng.standard_normal((4, 2)).astype(np.float32)
+    backend = get_backend("cpu")
+    (out,) = backend.load(vmfb, "main")([backend.put(a, "float32"), backend.put(b, "float32")], 1)
+    np.testing.assert_allclose(backend.get(out, (3, 2), "float32"), a @ b, rtol=1e-5)
