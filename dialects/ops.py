@@ -14,8 +14,8 @@ import re
 import numpy as np
 
 from .context import ir
-from .types import (Aval, DTYPE_OF_ELEMENT, ELEMENT_TYPES, FLOATS, INTEGERS,
-                    aval_of, aval_of_type, element_type, is_float, tensor_type)
+from .types import (DTYPE_OF_ELEMENT, ELEMENT_TYPES, FLOATS, INTEGERS, Aval, aval_of,
+                    aval_of_type, element_type, host_dtype, is_float, tensor_type)
 
 
 class IraxTypeError(TypeError):
@@ -70,8 +70,7 @@ def _array_of_dense(attr: ir.Attribute) -> np.ndarray:
             x = ir.IntegerAttr(v).value
             if aval.dtype in ("uint8", "uint32") and x < 0:
                 x += 1 << (8 if aval.dtype == "uint8" else 32)
-        npd = np.float32 if aval.dtype == "bfloat16" else np.dtype(aval.dtype)
-        return np.full(aval.shape, x, npd)
+        return np.full(aval.shape, x, host_dtype(aval.dtype))
     if aval.dtype == "bool":  # the bindings unpack i1 elements to NumPy bools
         return np.array(dense).astype(np.bool_).reshape(aval.shape)
     return np.array(dense).reshape(aval.shape).astype(aval.dtype)

@@ -5,6 +5,7 @@ hash; MLIR `RankedTensorType`s are made only where IR is built.
 """
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 from .context import ir
@@ -28,8 +29,9 @@ def is_float(dtype: str) -> bool:
 
 
 def host_dtype(dtype: str) -> np.dtype:
-    """The NumPy dtype host values of `dtype` are held in: NumPy has no bfloat16, so float32."""
-    return np.dtype(np.float32) if dtype == "bfloat16" else np.dtype(dtype)
+    """The NumPy dtype host values of `dtype` are held in (bfloat16 comes from
+    ml_dtypes, which iree-base-runtime depends on, as in JAX)."""
+    return np.dtype(ml_dtypes.bfloat16) if dtype == "bfloat16" else np.dtype(dtype)
 
 
 def dtype_name(dt) -> str:

@@ -13,7 +13,7 @@ from .numpy._indexing import IndexUpdateHelper, getitem
 
 
 def _dtype(self):
-    return np.dtype(self.aval.dtype) if self.aval.dtype != "bfloat16" else jnp.bfloat16
+    return np.dtype(jnp.bfloat16) if self.aval.dtype == "bfloat16" else np.dtype(self.aval.dtype)
 
 
 def _swap(f):

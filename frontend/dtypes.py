@@ -96,8 +96,6 @@ def to_dtype(dt) -> str:
         return "bool"
     if isinstance(dt, str) and dt in ELEMENT_TYPES:
         return canonicalize(dt)
-    if getattr(dt, "irax_dtype", None):
-        return dt.irax_dtype
     return canonicalize(dtype_name(dt))
 
 

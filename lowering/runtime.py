@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 
+import ml_dtypes
 import numpy as np
 import iree.runtime as rt
 
@@ -84,15 +85,15 @@ class Backend:
         """Copy a host array to a new device buffer view."""
         if dtype == "bool":
             host = host.astype(np.uint8)
-        elif dtype == "bfloat16":  # NumPy has no bfloat16: hosts hold float32
-            host = float32_to_bfloat16_bits(host)
+        elif dtype == "bfloat16":  # rounded to nearest even by ml_dtypes
+            host = np.asarray(host).astype(ml_dtypes.bfloat16).view(np.uint16)
         return self.allocator.allocate_buffer_copy(
             memory_type=rt.MemoryType.DEVICE_LOCAL, allowed_usage=rt.BufferUsage.DEFAULT,
             device=self.device, buffer=np.require(host, requirements="C"),
             element_type=HAL_ELEMENT_TYPES[dtype])
 
     def get(self, bv, shape, dtype: str) -> np.ndarray:
-        """Copy a device buffer view to a new host array (bfloat16 comes back as float32)."""
+        """Copy a device buffer view to a new host array (bfloat16 as ml_dtypes.bfloat16)."""
         np_dtype = np.dtype({"bool": "uint8", "bfloat16": "uint16"}.get(dtype, dtype))
         if self.platform == "cpu":
             out = np.array(bv.map().asarray(list(shape), np_dtype), copy=True)
@@ -101,20 +102,11 @@ class Backend:
         if dtype == "bool":
             out = out.astype(np.bool_)
         elif dtype == "bfloat16":
-            out = (out.astype(np.uint32) << 16).view(np.float32)
+            out = out.view(ml_dtypes.bfloat16)
         return out.reshape(shape)
 
     def load(self, vmfb: bytes, name: str) -> "Executable":
         return Executable(self, vmfb, name)
-
-
-def float32_to_bfloat16_bits(x) -> np.ndarray:
-    """Round float32 values to bfloat16 (nearest, ties to even); returns the uint16 bits."""
-    bits = np.asarray(x, np.float32).view(np.uint32)
-    rounded = bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
-    out = (rounded >> np.uint32(16)).astype(np.uint16)
-    nan = np.isnan(np.asarray(x, np.float32))
-    return np.where(nan, np.uint16(0x7FC0), out)
 
 
 def _open_device(platform: str, driver: str):

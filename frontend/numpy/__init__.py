@@ -1,4 +1,5 @@
 """irax.numpy: NumPy's API on irax arrays, with JAX's semantics."""
+import ml_dtypes as _ml_dtypes
 import numpy as _np
 
 from ..core import Array as ndarray  # noqa: F401  (isinstance checks, as jax.Array)
@@ -54,9 +55,7 @@ signedinteger = _np.signedinteger
 unsignedinteger = _np.unsignedinteger
 
 
-class bfloat16:
-    """The bfloat16 dtype (NumPy has none): usable as `dtype=jnp.bfloat16`."""
-    irax_dtype = "bfloat16"
+bfloat16 = _ml_dtypes.bfloat16  # NumPy has none; JAX uses ml_dtypes' too
 
 
 def dtype(x):
