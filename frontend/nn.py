@@ -90,15 +90,21 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     return out if b is None else jnp.where(sign < 0, jnp.nan, out)
 
 
+def _max_shift(x, axis):
+    """The max subtracted for stability; it cancels out, so no gradient flows
+    through it (as in JAX), which keeps the backward pass small."""
+    return lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True))
+
+
 def softmax(x, axis=-1):
     x = _to_float(x)
-    unnormalized = jnp.exp(x - jnp.max(x, axis=axis, keepdims=True))
+    unnormalized = jnp.exp(x - _max_shift(x, axis))
     return unnormalized / jnp.sum(unnormalized, axis=axis, keepdims=True)
 
 
 def log_softmax(x, axis=-1):
     x = _to_float(x)
-    shifted = x - jnp.max(x, axis=axis, keepdims=True)
+    shifted = x - _max_shift(x, axis)
     return shifted - jnp.log(jnp.sum(jnp.exp(shifted), axis=axis, keepdims=True))
 
 
