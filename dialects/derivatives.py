@@ -135,6 +135,17 @@ def running_extremum_source(x, y, axis, reverse):
     return b.op("irax.cummin" if reverse else "irax.cummax", hit, axis=axis, reverse=reverse)
 
 
+def scatter_extremum_weights(x, idx, u, out):
+    """For out = scatter(x, idx, u, min|max): how much each operand element and
+    each update contributes to the output it lands on (1 for the winner, ties
+    split evenly, as reduce_max's derivative does)."""
+    dtype = aval_of(x).dtype
+    from_x = b.convert(b.eq(out, x), dtype)
+    from_u = b.convert(b.eq(u, b.op("irax.gather", out, idx)), dtype)
+    count = b.add(from_x, b.op("irax.scatter", b.zeros_like(x), idx, from_u, mode="add"))
+    return b.div(from_x, count), b.div(from_u, b.op("irax.gather", count, idx))
+
+
 def clamp_masks(lo, x, hi):
     """(x < lo, lo <= x <= hi, x > hi) as float masks of x's dtype."""
     dtype = aval_of(x).dtype

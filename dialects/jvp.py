@@ -19,7 +19,7 @@ from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
     integer_pow_derivative, linear_recurrence, product_of_others, running_extremum_source, \
-    sort_permutation
+    scatter_extremum_weights, sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .ops import IraxTypeError, attrs_of, define, emit, from_callee, where_string
 from .types import aval_of, aval_of_type, is_float
@@ -207,10 +207,14 @@ jvp_rules["irax.dynamic_update_slice"] = jvp_dynamic_update_slice
 def jvp_scatter(primals, tangents, mode):
     x, idx, u = primals
     out = b.op("irax.scatter", x, idx, u, mode=mode)
-    if mode not in ("set", "add"):
-        raise NotImplementedError(f"no JVP rule for 'irax.scatter' with mode={mode!r}")
     tx, tu = _zeros_for([x, u], [tangents[0], tangents[2]])
-    return [out], [b.op("irax.scatter", tx, idx, tu, mode=mode)]
+    if mode in ("set", "add"):
+        return [out], [b.op("irax.scatter", tx, idx, tu, mode=mode)]
+    if mode in ("min", "max"):
+        wx, wu = scatter_extremum_weights(x, idx, u, out)
+        return [out], [b.add(b.mul(tx, wx), b.op("irax.scatter", b.zeros_like(x), idx,
+                                                 b.mul(tu, wu), mode="add"))]
+    raise NotImplementedError(f"no JVP rule for 'irax.scatter' with mode={mode!r}")
 
 
 jvp_rules["irax.scatter"] = jvp_scatter

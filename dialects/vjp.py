@@ -18,7 +18,7 @@ from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
     integer_pow_derivative, linear_recurrence, product_of_others, running_extremum_source, \
-    sort_permutation
+    scatter_extremum_weights, sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .jvp import check_argnums, check_types, clone_with, located, signature
 from .ops import attrs_of, define, from_callee
@@ -335,6 +335,9 @@ def vjp_scatter(primals, outs, cts, mode):
     if mode == "set":
         ct_x = b.op("irax.scatter", cts[0], idx, b.zeros_like(u), mode="set")
         return [ct_x, None, b.op("irax.gather", cts[0], idx)]
+    if mode in ("min", "max"):
+        wx, wu = scatter_extremum_weights(x, idx, u, outs[0])
+        return [b.mul(cts[0], wx), None, b.mul(b.op("irax.gather", cts[0], idx), wu)]
     raise NotImplementedError(f"no VJP rule for 'irax.scatter' with mode={mode!r}")
 
 

@@ -124,6 +124,8 @@ CASES = {
     "gather": (lambda x: x[IDX[:, 0]], [normal((4, 2))]),
     "scatter_add": (lambda x, u: x.at[IDX[:, 0]].add(u), [normal((4, 2)), normal((3, 2))]),
     "scatter_set": (lambda x, u: x.at[np.array([3, 0])].set(u), [normal((4, 2)), normal((2, 2))]),
+    "scatter_max": (lambda x, u: x.at[IDX[:, 0]].max(u), [distinct((4, 2)), distinct((3, 2))]),
+    "scatter_min": (lambda x, u: x.at[IDX[:, 0]].min(u), [distinct((4, 2)), distinct((3, 2))]),
     "mean_var": (lambda x: jnp.var(x, axis=0) + jnp.mean(x), [normal((4, 3))]),
     "logsumexp": (lambda x: irax.nn.logsumexp(x, axis=1), [normal((2, 5))]),
     "softmax": (lambda x: irax.nn.softmax(x), [normal((2, 5))]),

@@ -41,3 +41,13 @@ def test_folded_convert_of_a_splat_matches_the_lowering():
 def test_pad_config_length_is_checked():
     with pytest.raises(TypeError, match=r"irax.pad: padding config needs one .* per dim; got 1 for rank 2"):
         lax.pad(jnp.ones((2, 3)), 0.0, [(1, 1, 0)])
+
+
+def test_scatter_max_gradient_splits_ties_evenly():
+    def f(x, u):
+        return jnp.sum(x.at[np.array([0, 0, 1])].max(u))
+    x = np.array([5.0, 1.0, 2.0], np.float32)
+    u = np.array([5.0, 5.0, 0.5], np.float32)  # a three-way tie at 0; u[2] loses at 1
+    gx, gu = irax.grad(f, argnums=(0, 1))(x, u)
+    np.testing.assert_allclose(gx, [1 / 3, 1.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(gu, [1 / 3, 1 / 3, 0.0], rtol=1e-6)
