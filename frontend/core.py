@@ -14,12 +14,13 @@ import sys
 import numpy as np
 from iree.compiler.dialects import func
 
+import irax.dialects
+import irax.lowering
 from irax.dialects import Aval, aval_of, emit, get_context, ir, tensor_type
 
-_PKG_DIRS = tuple(os.path.dirname(os.path.abspath(m)) + os.sep for m in (
-    __file__,
-    sys.modules["irax.dialects"].__file__,
-))
+# Frames in irax's own packages are skipped when looking for the user's line.
+_PKG_DIRS = tuple(os.path.dirname(os.path.abspath(p)) + os.sep
+                  for p in (__file__, irax.dialects.__file__, irax.lowering.__file__))
 
 
 class ConcretizationTypeError(TypeError):
@@ -31,21 +32,11 @@ class UnexpectedTracerError(RuntimeError):
 
 
 def user_frame():
+    """The innermost frame outside irax: the user's code."""
     f = sys._getframe(1)
-    while f is not None and f.f_code.co_filename.startswith(_PKG_DIRS + _lowering_dirs()):
+    while f is not None and f.f_code.co_filename.startswith(_PKG_DIRS):
         f = f.f_back
     return f
-
-
-_LOWERING_DIRS = None
-
-
-def _lowering_dirs():
-    global _LOWERING_DIRS
-    if _LOWERING_DIRS is None:
-        import irax.lowering
-        _LOWERING_DIRS = (os.path.dirname(os.path.abspath(irax.lowering.__file__)) + os.sep,)
-    return _LOWERING_DIRS
 
 
 def user_location() -> ir.Location:
