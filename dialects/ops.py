@@ -45,8 +45,9 @@ def _dense_of_array(value: np.ndarray, dtype: str) -> ir.Attribute:
         return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(flat[0], dtype))
     if dtype == "bool":  # the bindings pack NumPy bools themselves
         return ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(np.bool_)), type=ttype)
-    if dtype == "bfloat16":
-        raise IraxTypeError("non-splat bfloat16 constants are not supported")
+    if dtype == "bfloat16":  # the bindings take the raw 16-bit patterns
+        return ir.DenseElementsAttr.get(
+            np.ascontiguousarray(value.astype(host_dtype(dtype))).view(np.uint16), type=ttype)
     return ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(dtype)), type=ttype)
 
 
@@ -73,7 +74,22 @@ def _array_of_dense(attr: ir.Attribute) -> np.ndarray:
         return np.full(aval.shape, x, host_dtype(aval.dtype))
     if aval.dtype == "bool":  # the bindings unpack i1 elements to NumPy bools
         return np.array(dense).astype(np.bool_).reshape(aval.shape)
+    if aval.dtype == "bfloat16":
+        return _parse_bfloat16(str(attr), aval.shape)
     return np.array(dense).reshape(aval.shape).astype(aval.dtype)
+
+
+def _parse_bfloat16(text: str, shape) -> np.ndarray:
+    """Elements of a printed bf16 dense attribute (the bindings cannot export
+    them as a buffer): decimals, or 0x.... bit patterns for inf/nan."""
+    body = text[text.index("<") + 1:text.index(">")].replace("[", " ").replace("]", " ")
+    bits = []
+    for tok in (t.strip() for t in body.split(",")):
+        if tok.startswith("0x"):
+            bits.append(int(tok, 16))
+        else:
+            bits.append(int(np.array(float(tok), host_dtype("bfloat16")).view(np.uint16)))
+    return np.array(bits, np.uint16).view(host_dtype("bfloat16")).reshape(shape)
 
 
 ATTR_KINDS = {

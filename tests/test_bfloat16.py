@@ -13,3 +13,10 @@ def test_bfloat16_round_trip_and_jit():
     np.testing.assert_allclose(np.asarray(x), expected, rtol=1e-6)
     np.testing.assert_allclose(irax.jit(lambda v: v * 2)(x), 2 * expected, rtol=1e-6)
     assert irax.jit(lambda v: v * 2)(x).dtype == jnp.bfloat16
+
+
+def test_bfloat16_constants_inside_jit():
+    import ml_dtypes
+    v = np.array([[1.0, np.inf, np.nan], [-0.0, 3.140625, -2.5]], ml_dtypes.bfloat16)
+    out = np.asarray(irax.jit(lambda x: x + jnp.asarray(v))(jnp.zeros((2, 3), jnp.bfloat16)))
+    np.testing.assert_array_equal(out.astype(np.float32), v.astype(np.float32))
