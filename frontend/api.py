@@ -10,7 +10,7 @@ from irax.dialects import Aval, get_context, ir
 from irax.lowering.pipeline import clone_module, compile_to_executable, to_linalg_text
 
 from . import dtypes
-from .core import Array, IRModule, Trace, Tracer, bind, current_trace, is_array
+from .core import Array, IRModule, Trace, Tracer, bind, current_trace, is_array, no_traces
 from .eager import device_put_host
 from .tree_util import tree_flatten
 
@@ -358,22 +358,7 @@ def make_ir(fun, static_argnums=(), static_argnames=()):
         dyn_args, dyn_kwargs, st = static.split(args, kwargs)
         leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
         irm = IRModule()
-        saved = list(_suspend_traces())
-        try:
+        with no_traces():
             traced = trace_function(irm, static.bind(fun, st), fun_name(fun), in_tree, leaves)
-        finally:
-            _restore_traces(saved)
         return IRModuleText(irm.module, traced.name, traced.out_tree)
     return make
-
-
-def _suspend_traces():
-    from . import core
-    saved = list(core._trace_stack)
-    core._trace_stack.clear()
-    return saved
-
-
-def _restore_traces(saved):
-    from . import core
-    core._trace_stack[:] = saved

@@ -26,8 +26,8 @@ from irax.lowering.pipeline import compile_to_executable
 
 from . import dtypes
 from .api import as_operand, fun_name
-from .core import Array, IRModule, Trace, Tracer, current_trace, is_array, user_line, \
-    user_location
+from .core import Array, IRModule, Trace, Tracer, current_trace, is_array, no_traces, \
+    user_line, user_location
 from .devices import default_backend_object
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
@@ -177,15 +177,12 @@ def _attach_concretes(name, impl, operands, outs):
     values, so Python control flow on its results works there too."""
     if any(isinstance(x, Tracer) and x._concrete is None for x in operands):
         return
-    from . import core
-    saved = list(core._trace_stack)
-    core._trace_stack.clear()
     try:
-        values = _run(name, impl, [x._concrete if isinstance(x, Tracer) else x for x in operands])
+        with no_traces():
+            values = _run(name, impl, [x._concrete if isinstance(x, Tracer) else x
+                                       for x in operands])
     except _NotConcrete:
         return
-    finally:
-        core._trace_stack[:] = saved
     for o, v in zip(outs, values):
         o._concrete = v
 

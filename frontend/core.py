@@ -8,6 +8,8 @@ tracers of an enclosing trace) are captured as extra function arguments.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import sys
 
@@ -77,11 +79,27 @@ class IRModule:
         return name
 
 
-_trace_stack: list["Trace"] = []
+# The active traces, innermost last.  Per thread (and per asyncio task): a
+# thread tracing one function never sees another thread's trace.  Only
+# `Trace.__enter__/__exit__` and `no_traces` change it.
+_trace_stack: contextvars.ContextVar[tuple] = contextvars.ContextVar("irax_trace_stack",
+                                                                     default=())
 
 
 def current_trace():
-    return _trace_stack[-1] if _trace_stack else None
+    stack = _trace_stack.get()
+    return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def no_traces():
+    """Run with every trace suspended: ops run eagerly on concrete values (how a
+    concrete trace computes the values Python control flow asks for)."""
+    token = _trace_stack.set(())
+    try:
+        yield
+    finally:
+        _trace_stack.reset(token)
 
 
 class Trace:
@@ -97,6 +115,7 @@ class Trace:
         self.concrete = concrete
         self.captures = {}  # id(outer value) -> (outer value, block argument)
         self.finished = False
+        self._tokens = []  # contextvar tokens of the enclosing __enter__s
         with get_context(), ir.Location.unknown():
             ftype = ir.FunctionType.get([tensor_type(a) for a in arg_avals], [])
             with ir.InsertionPoint(irmodule.module.body):
@@ -105,11 +124,11 @@ class Trace:
         self.ip = ir.InsertionPoint(self.block)
 
     def __enter__(self):
-        _trace_stack.append(self)
+        self._tokens.append(_trace_stack.set(_trace_stack.get() + (self,)))
         return self
 
     def __exit__(self, *exc):
-        _trace_stack.pop()
+        _trace_stack.reset(self._tokens.pop())
 
     def arg_tracers(self, avals, weak_types, concretes=None):
         concretes = concretes or [None] * len(avals)

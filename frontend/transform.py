@@ -98,9 +98,5 @@ def eager_values(fn, *args, **kwargs):
     cargs = concrete_tree((args, kwargs))
     if cargs is None:
         return None
-    saved = list(core._trace_stack)
-    core._trace_stack.clear()
-    try:
+    with core.no_traces():
         return fn(*cargs[0], **cargs[1])
-    finally:
-        core._trace_stack[:] = saved
