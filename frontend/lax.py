@@ -5,6 +5,7 @@ that Python scalars take the other operand's dtype (weak typing).
 """
 from __future__ import annotations
 
+import builtins
 
 import numpy as np
 
@@ -286,20 +287,39 @@ def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
 
 def _index_scalar(i):
     i = as_operand(i)
-    if i.aval.dtype not in ("int32", "int64", "uint32", "int8", "int16", "uint8"):
+    if i.aval.dtype not in ("int32", "int64", "uint32", "int8", "int16", "uint8", "uint16",
+                            "uint64"):
         raise IraxTypeError(f"index must be an integer, got {i.aval.str_short()} (at {user_line()})")
     return i
 
 
+def _start_indices(op, x, start_indices):
+    """Scalar start operands; a negative start counts from the end of its dimension, as in
+    JAX (the op then clamps the window into range)."""
+    if len(start_indices) != x.aval.ndim:
+        raise IraxTypeError(f"{op}: got {len(start_indices)} start indices for an operand of "
+                            f"rank {x.aval.ndim} (at {user_line()})")
+    out = []
+    for i, n in zip(start_indices, x.aval.shape):
+        if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
+            out.append(_index_scalar(np.int32(builtins.min(builtins.max(i + n if i < 0 else i, 0), 2**31 - 1))))
+            continue
+        i = _index_scalar(i)
+        if not i.aval.dtype.startswith("uint"):
+            i = select(lt(i, 0), add(i, n), i)
+        out.append(i)
+    return out
+
+
 def dynamic_slice(operand, start_indices, slice_sizes):
     x = as_operand(operand)
-    idx = [_index_scalar(i) for i in start_indices]
+    idx = _start_indices("dynamic_slice", x, start_indices)
     return bind("irax.dynamic_slice", [x] + idx, slice_sizes=tuple(int(s) for s in slice_sizes))[0]
 
 
 def dynamic_update_slice(operand, update, start_indices):
     x, u = as_operand(operand), as_operand(update)
-    idx = [_index_scalar(i) for i in start_indices]
+    idx = _start_indices("dynamic_update_slice", x, start_indices)
     return bind("irax.dynamic_update_slice", [x, u] + idx)[0]
 
 

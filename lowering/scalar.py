@@ -107,17 +107,34 @@ def _pow(dtype, a, b):
 
 
 def _float_pow(dtype, a, b):
-    """powf, plus XLA's negative bases: (-a)^b = +-a^b for integral b, NaN otherwise
-    (math.powf's expansion gives NaN for every negative base)."""
-    zero, half = scalar_const(dtype, 0.0), scalar_const(dtype, 0.5)
-    neg = compare("lt", dtype, a, zero)
-    mag = math.powf(arith.select(neg, arith.negf(a), a), b)
+    """C99/XLA pow: powf on |a|, then the special cases its exp(b log a) expansion gets
+    wrong: x^0 = 1 and 1^y = 1 (even for NaN and infinities), (-1)^+-inf = 1, the sign
+    of an odd integral power of a negative base (-0 included), and NaN for a finite
+    negative base to a non-integral power."""
+    zero, half, one = scalar_const(dtype, 0.0), scalar_const(dtype, 0.5), scalar_const(dtype, 1.0)
+    inf = scalar_const(dtype, float("inf"))
+    sign_bit = arith.cmpi(_pred(CMPI_S["lt"]), arith.bitcast(_int_type(dtype), a),
+                          arith.constant(_int_type(dtype), 0))
+    mag = math.powf(math.absf(a), b)
     integral = compare("eq", dtype, math.floor(b), b)
     bh = arith.mulf(b, half)
     odd = arith.andi(integral, compare("ne", dtype, math.floor(bh), bh))
-    signed = arith.select(odd, arith.negf(mag), mag)
-    on_neg = arith.select(integral, signed, scalar_const(dtype, float("nan")))
-    return arith.select(neg, on_neg, mag)
+    out = arith.select(arith.andi(sign_bit, odd), arith.negf(mag), mag)
+    finite_neg = arith.andi(compare("lt", dtype, a, zero), compare("gt", dtype, a, arith.negf(inf)))
+    out = arith.select(arith.andi(finite_neg, arith.xori(integral, _true())),
+                       scalar_const(dtype, float("nan")), out)
+    is_one = arith.ori(compare("eq", dtype, b, zero), compare("eq", dtype, a, one))
+    minus_one_inf = arith.andi(compare("eq", dtype, a, arith.negf(one)),
+                               compare("eq", dtype, math.absf(b), inf))
+    return arith.select(arith.ori(is_one, minus_one_inf), one, out)
+
+
+def _int_type(dtype):
+    return ir.IntegerType.get_signless(_fwidth(dtype))
+
+
+def _true():
+    return arith.constant(ir.IntegerType.get_signless(1), 1)
 
 
 def _int_pow(dtype, a, b):

@@ -496,7 +496,8 @@ def test_dynamic_slice_and_update_clamp_like_xla():
         "dus": lax.dynamic_update_slice(x, u, (i, j)),
         "x": x})  # the operand stays usable after an update
     for i, j in starts:
-        ci, cj = min(max(i, 0), 2), min(max(j, 0), 2)
+        si, sj = i + 4 if i < 0 else i, j + 5 if j < 0 else j  # negative starts count from the end
+        ci, cj = min(max(si, 0), 2), min(max(sj, 0), 2)
         want = x.copy()
         want[ci:ci + 2, cj:cj + 3] = u
         check(f(x, u, np.int32(i), np.int32(j)),
