@@ -4,6 +4,8 @@ The API is loaded on first use (PEP 562), so `import irax.deploy` on a
 machine with only the IREE runtime never imports the compiler.
 """
 import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 
@@ -21,6 +23,8 @@ _API = {
     "Exported": ".export", "ShapeDtype": ".export", "export": ".export",
     "IraxTypeError": "irax.dialects.ops", "IraxCompileError": "irax.lowering.compiler",
 }
+# Functions named like the module that defines them.
+_SHADOWED = ("vmap", "devices", "export")
 _SUBMODULES = ("config", "lax", "nn", "numpy", "random", "optimizers", "tree_util", "deploy")
 
 
@@ -28,10 +32,7 @@ def _load_api():
     """Import the compiler-backed API (operators on arrays are installed here)."""
     importlib.import_module("irax.dialects")
     importlib.import_module(".array_methods", __name__)
-    # Functions named like their module (irax.vmap, irax.devices, irax.export):
-    # importing the module sets the package attribute to the module, so import
-    # it first, then bind the function over it.
-    for name in ("vmap", "devices", "export"):
+    for name in _SHADOWED:
         globals()[name] = getattr(importlib.import_module("." + name, __name__), name)
 
 
@@ -45,6 +46,21 @@ def __getattr__(name):
         raise AttributeError(f"module 'irax' has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """The `irax` package object.  Importing a submodule binds it on its
+    package (`setattr(irax, "devices", <module>)`), whoever imports it and
+    whenever: for the modules in _SHADOWED, bind the function they define
+    instead, so `irax.devices()` works whatever was imported before."""
+
+    def __setattr__(self, name, value):
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __dir__():

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
+import weakref
 
 import numpy as np
 
 from irax.dialects import Aval, get_context, ir
 from irax.lowering.pipeline import clone_module, compile_to_executable, to_linalg_text
 
-from . import dtypes
+from . import config, dtypes
 from .core import Array, IRModule, Trace, Tracer, bind, current_trace, is_array, no_traces
 from .eager import device_put_host
 from .tree_util import tree_flatten
@@ -180,10 +182,26 @@ class _StaticArgs:
         return with_static
 
 
+# The compiled traces of each function, shared by every jit of it (as JAX
+# caches traces by the function's identity: a new `jit(f)` does not re-read
+# the globals or closure cells `f` reads).  Weakly keyed, so the cache never
+# keeps a function alive; the key inside adds everything else that decides
+# the trace (see Jitted.__call__).
+_traces: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _traces_of(fun) -> dict:
+    try:
+        return _traces.setdefault(fun, {})
+    except TypeError:  # not weakly referenceable or not hashable: this jit's own cache
+        return {}
+
+
 class Jitted:
     """The function `jit` returns: traced once per signature, compiled once per IR."""
 
-    def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None, device=None):
+    def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None, device=None,
+                 donate_argnums=()):
         if backend is not None and device is not None:
             raise ValueError("jit: pass backend= or device=, not both")
         self.fun = fun
@@ -191,9 +209,17 @@ class Jitted:
         self.placement = backend if backend is not None else device
         self._fixed = None
         self._plain = not (self.static.argnums or self.static.argnames)
-        self._cache = {}
-        self._fast = {}  # (shape, dtype, weak, ... , backend) of all-Array positional calls
+        donate = (donate_argnums,) if isinstance(donate_argnums, int) else tuple(donate_argnums)
+        self._options = (self.static.argnums, self.static.argnames, donate)
+        self._cache = _traces_of(fun)
+        self._fast = {}  # (shape, dtype, weak, ... , backend, x64) of all-Array positional calls
         functools.update_wrapper(self, fun, updated=())
+
+    def __get__(self, obj, objtype=None):
+        """A method: bind `obj` as the first argument, as a function would."""
+        if obj is None:
+            return self
+        return types.MethodType(self, obj)
 
     def _fixed_backend(self):
         """The backend jit(..., backend=/device=) pins, or None (follow the arguments)."""
@@ -232,11 +258,11 @@ class Jitted:
         if backend is None:
             from .devices import common_backend
             backend = common_backend(arrays, f"jit({fun_name(self.fun)})")
-        key = (in_tree, static, tuple(sig), backend)
+        key = (in_tree, static, tuple(sig), backend, self._options, config.x64_enabled())
         entry = self._cache.get(key)
         if entry is None:
             entry = self._cache[key] = self._compile(in_tree, static, leaves, backend)
-        if fast is not None and fast[-1] is backend:
+        if fast is not None and fast[-2] is backend:
             self._fast[fast] = entry
         bufs = [x._buffer if isinstance(x, Array) and x.backend is backend else _to_buffer(x, backend)
                 for x in leaves]
@@ -293,7 +319,7 @@ def _fast_key(args):
         if type(x) is not Array or x.backend is not backend:
             return None
         key += (x.aval.shape, x.aval.dtype, x.weak_type)
-    key.append(backend)
+    key += (backend, config.x64_enabled())
     return tuple(key)
 
 
@@ -309,8 +335,9 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), backend=None, device
     """Compile `fun` with IREE: traced once per argument signature."""
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums,
-                                 static_argnames=static_argnames, backend=backend, device=device)
-    return Jitted(fun, static_argnums, static_argnames, backend, device)
+                                 static_argnames=static_argnames, backend=backend, device=device,
+                                 donate_argnums=donate_argnums)
+    return Jitted(fun, static_argnums, static_argnames, backend, device, donate_argnums)
 
 
 # --------------------------------------------------------------------------
