@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from irax.dialects import Aval, aval_of, emit, get_context, ir
+from irax.lowering.once_cache import OnceCache
 from irax.lowering.pipeline import compile_to_executable
 
 from . import dtypes
 from .core import Array, IRModule, Trace
 
-_executables = {}
+_executables = OnceCache()
 
 
 def _freeze(v):
@@ -44,10 +45,8 @@ def execute(name: str, args, attrs: dict, results=None):
         args = [move(a, backend) for a in args]
     key = (name, tuple(sorted((k, _freeze(v)) for k, v in attrs.items())),
            tuple(a.aval for a in args), tuple(results or ()), backend.platform)
-    entry = _executables.get(key)
-    if entry is None:
-        entry = _executables[key] = _compile_op(name, args, attrs, results, backend)
-    exe, out_avals = entry
+    exe, out_avals = _executables.get_or_build(
+        key, lambda: _compile_op(name, args, attrs, results, backend))
     outs = exe([a._buffer for a in args], len(out_avals))
     weak = bool(args) and all(a.weak_type for a in args)
     return [Array(b, av, weak, backend) for b, av in zip(outs, out_avals)]
