@@ -456,6 +456,21 @@ def _reduce(name, allowed=None):
     return infer
 
 
+def reduce_identity(name: str, dtype: str):
+    """The identity of reduction `name`'s combine: an empty reduction's value
+    (JAX's), and the seed of every lowered one."""
+    kind = name.rsplit("_", 1)[-1]
+    if kind in ("max", "min"):
+        lo = kind == "max"
+        if is_float(dtype):
+            return -np.inf if lo else np.inf
+        if dtype == "bool":
+            return 0 if lo else 1
+        info = np.iinfo(dtype)
+        return info.min if lo else info.max
+    return {"sum": 0, "prod": 1, "and": 1, "or": 0}[kind]
+
+
 for _n in ("sum", "max", "min", "prod"):
     define(f"irax.reduce_{_n}", {"axes": "ints"})(_reduce(f"irax.reduce_{_n}"))
 for _n in ("and", "or"):

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .context import ir
-from .ops import attrs_of, emit
+from .ops import attrs_of, emit, reduce_identity
 from .types import aval_of, host_dtype, is_float
 
 
@@ -286,16 +286,135 @@ def fold_constants(op):
     return emit("irax.constant", [], value=np.array(value, order="C"))[0]
 
 
+# --------------------------------------------------------------------------
+# Zero-size arrays: nothing to compute, so none reaches code generation
+# (IREE's tiling divides by zero-length loops).  Every zero-size value
+# becomes an empty constant; an op that computes a non-empty result from an
+# empty operand folds to what it means with nothing to read.
+# --------------------------------------------------------------------------
+
+def _const(aval, x):
+    return emit("irax.constant", [], value=np.full(aval.shape, x, host_dtype(aval.dtype)))[0]
+
+
+def _empty_reduce(op):
+    """A reduction over a zero-length axis is its combine's identity."""
+    a, axes = aval_of(op.operands[0]), attrs_of(op)["axes"]
+    if any(a.shape[i] == 0 for i in axes):
+        return _const(aval_of(op.result), reduce_identity(op.name, a.dtype))
+
+
+def _empty_dot(op):
+    """A contraction over a zero-length dimension is zeros."""
+    lhs = aval_of(op.operands[0])
+    if any(lhs.shape[d] == 0 for d in attrs_of(op)["lhs_contracting"]):
+        return _const(aval_of(op.result), 0)
+
+
+def _empty_update(op):
+    """Scattering (or inserting) an empty update leaves the operand."""
+    upd = op.operands[2] if op.name == "irax.scatter" else op.operands[1]
+    if aval_of(upd).size == 0:
+        return op.operands[0]
+
+
+def _empty_pad(op):
+    """Padding an empty array is all padding value."""
+    if aval_of(op.operands[0]).size == 0:
+        out = aval_of(op.result)
+        return emit("irax.broadcast_in_dim", [op.operands[1]], shape=out.shape,
+                    broadcast_dimensions=())[0]
+
+
+def _empty_concatenate(op):
+    """Empty pieces contribute nothing."""
+    keep = [v for v in op.operands if aval_of(v).size]
+    if len(keep) == 1:
+        return keep[0]
+    if len(keep) < len(op.operands):
+        return emit("irax.concatenate", keep, **attrs_of(op))[0]
+
+
+def _empty_gather(op):
+    """Gathering from an empty operand reads nothing: zeros (JAX refuses the
+    indexing; a lax.gather-level program gets a defined value)."""
+    if aval_of(op.operands[0]).size == 0:
+        return _const(aval_of(op.result), 0)
+
+
+def _empty_argreduce(op):
+    """arg{max,min} over a zero-length axis (JAX raises): index 0."""
+    a = aval_of(op.operands[0])
+    if a.shape[attrs_of(op)["axis"]] == 0:
+        return _const(aval_of(op.result), 0)
+
+
+EMPTY_FOLDS = {  # ops that can make a non-empty result from an empty operand
+    **{f"irax.reduce_{k}": _empty_reduce for k in ("sum", "prod", "max", "min", "and", "or")},
+    "irax.dot_general": _empty_dot,
+    "irax.scatter": _empty_update,
+    "irax.dynamic_update_slice": _empty_update,
+    "irax.pad": _empty_pad,
+    "irax.concatenate": _empty_concatenate,
+    "irax.gather": _empty_gather,
+    "irax.argmax": _empty_argreduce,
+    "irax.argmin": _empty_argreduce,
+}
+
+
+def _is_empty(v) -> bool:
+    try:
+        return 0 in ir.RankedTensorType(v.type).shape
+    except ValueError:  # not a ranked tensor
+        return False
+
+
+def fold_empty_arguments(block) -> bool:
+    """Uses of a zero-size block argument read an empty constant instead."""
+    changed = False
+    for arg in block.arguments:
+        if _is_empty(arg) and list(arg.uses):
+            with ir.InsertionPoint.at_block_begin(block), ir.Location.unknown():
+                arg.replace_all_uses_with(_const(aval_of(arg), 0))
+            changed = True
+    return changed
+
+
+def fold_empty(op) -> bool:
+    """Replace `op`'s used zero-size results by empty constants, or all of `op`
+    by its EMPTY_FOLDS rule when an operand is empty; True if anything changed."""
+    if op.name == "irax.constant" or not op.name.startswith("irax."):
+        return False
+    changed = False
+    with ir.InsertionPoint(op), op.location:
+        for r in op.results:
+            if _is_empty(r) and list(r.uses):
+                r.replace_all_uses_with(_const(aval_of(r), 0))
+                changed = True
+        rule = EMPTY_FOLDS.get(op.name)
+        if rule is None or _is_empty(op.result) or not any(_is_empty(v) for v in op.operands):
+            return changed
+        new = rule(op)
+    if new is not None and new != op.result:
+        op.result.replace_all_uses_with(new)
+        op.erase()
+        changed = True
+    return changed
+
+
 def _ops_of(block):
     return list(block.operations)
 
 
 def fold_block(block) -> bool:
-    changed = False
+    changed = fold_empty_arguments(block)
     for op in _ops_of(block):
         for region in op.regions:
             for inner in region.blocks:
                 changed |= fold_block(inner)
+        if fold_empty(op):
+            changed = True
+            continue
         rule = FOLDS.get(op.name)
         if rule is None and op.name not in CONSTANT_FOLDS:
             continue

@@ -10,7 +10,7 @@ import numpy as np
 from iree.compiler import ir, rewrite
 from iree.compiler.dialects import arith, func, linalg, tensor
 
-from irax.dialects.ops import OPS, IraxTypeError, attrs_of, is_splat, where_string
+from irax.dialects.ops import OPS, IraxTypeError, attrs_of, is_splat, reduce_identity, where_string
 from irax.dialects.types import UNSIGNED, Aval, aval_of, is_float
 
 from . import builders as B
@@ -181,25 +181,11 @@ def reverse_value(x, a: Aval, dims):
     return B.generic([], [], [B.empty(a)], [B.identity_map(n)], [B.PARALLEL] * n, body)[0]
 
 
-REDUCE_INIT = {
-    "irax.reduce_sum": lambda dt: 0,
-    "irax.reduce_prod": lambda dt: 1,
-    "irax.reduce_max": lambda dt: -np.inf if is_float(dt) else _int_limit(dt, lo=True),
-    "irax.reduce_min": lambda dt: np.inf if is_float(dt) else _int_limit(dt, lo=False),
-    "irax.reduce_and": lambda dt: 1,
-    "irax.reduce_or": lambda dt: 0,
-}
 REDUCE_COMBINE = {
     "irax.reduce_sum": "irax.add", "irax.reduce_prod": "irax.mul", "irax.reduce_max": "irax.max",
     "irax.reduce_min": "irax.min", "irax.reduce_and": "irax.and", "irax.reduce_or": "irax.or",
 }
-
-
-def _int_limit(dtype, lo):
-    if dtype == "bool":
-        return 0 if lo else 1
-    info = np.iinfo(dtype)
-    return info.min if lo else info.max
+REDUCE_INIT = {name: (lambda dt, name=name: reduce_identity(name, dt)) for name in REDUCE_COMBINE}
 
 
 @lowering(*REDUCE_INIT)
