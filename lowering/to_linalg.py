@@ -89,8 +89,9 @@ def lower_constant(c):
     ttype = B.lowered_type(aval)
     flat = value.reshape(-1)
     if is_splat(flat):
-        return [B.filled(aval, flat[0])] if aval.size > 1 else [
-            arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, flat[0])))]
+        # A splat attribute, never linalg.fill: IREE 3.13 miscompiles a
+        # reduction whose input is a fill of a constant (sum(ones(3)) gave 1).
+        return [arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, flat[0])))]
     if aval.dtype == "bool":
         attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(np.bool_)), type=ttype)
     else:
@@ -574,6 +575,8 @@ def lower_sort(c):
     """
     a = c.in_avals[0]
     dim, num_keys = c.attrs["dimension"], c.attrs.get("num_keys", 1)
+    if a.shape[dim] <= 1:  # nothing to order; IREE cannot sort along a unit dim of rank >= 2
+        return list(c.operands)
     descending = c.attrs.get("descending", False)
     n = a.ndim
     pos = Aval(a.shape, "int32")
