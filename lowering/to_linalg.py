@@ -189,18 +189,87 @@ REDUCE_COMBINE = {
 REDUCE_INIT = {name: (lambda dt, name=name: reduce_identity(name, dt)) for name in REDUCE_COMBINE}
 
 
+# Float sums and products longer than this are accumulated as a tree of
+# blocks (XLA's CPU backend does likewise): a running float32 sum stalls at
+# 2**24 and its error grows with the length.  Shorter reductions (an MLP's
+# batch, a softmax row) stay one linalg reduction.
+REDUCE_BLOCK = 128
+_TREE_REDUCTIONS = ("irax.reduce_sum", "irax.reduce_prod")
+
+
 @lowering(*REDUCE_INIT)
 def lower_reduce(c):
-    a, out, axes = c.in_avals[0], c.out, c.attrs["axes"]
+    a, axes = c.in_avals[0], c.attrs["axes"]
     if not axes:
         return [c.operands[0]]
-    combine = SCALAR_RULES[REDUCE_COMBINE[c.op.name]]
-    init = B.filled(out, REDUCE_INIT[c.op.name](a.dtype))
+    reduced = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+    if c.op.name in _TREE_REDUCTIONS and is_float(a.dtype) and reduced > REDUCE_BLOCK:
+        return [_tree_reduce(c.op.name, c.operands[0], a, axes)]
+    return [_reduce_dims(c.op.name, c.operands[0], a, axes)]
+
+
+def _reduce_dims(name, x, a: Aval, axes, init=None):
+    """One linalg reduction of `axes` of `x`, into `init` (default: the identity)."""
+    out = Aval([d for i, d in enumerate(a.shape) if i not in axes], a.dtype)
+    combine = SCALAR_RULES[REDUCE_COMBINE[name]]
+    if init is None:
+        init = B.filled(out, REDUCE_INIT[name](a.dtype))
     n = a.ndim
     iters = [B.REDUCTION if i in axes else B.PARALLEL for i in range(n)]
     out_map = B.affine_map(n, [i for i in range(n) if i not in axes])
-    return B.generic(c.operands, [B.identity_map(n)], [init], [out_map], iters,
-                     lambda x, acc: combine(a.dtype, acc, x))
+    return B.generic([x], [B.identity_map(n)], [init], [out_map], iters,
+                     lambda v, acc: combine(a.dtype, acc, v))[0]
+
+
+def _tree_reduce(name, x, a: Aval, axes):
+    """Each run of adjacent reduced axes is collapsed (a view) and reduced as a
+    tree with REDUCE_BLOCK-wide nodes, innermost run first."""
+    groups = []
+    for i in range(a.ndim):
+        if i in axes and i - 1 in axes:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    shape = [int(np.prod([a.shape[i] for i in g], dtype=np.int64)) for g in groups]
+    if len(groups) < a.ndim:
+        x = tensor.collapse_shape(B.lowered_type(Aval(shape, a.dtype)), x, _reassoc(groups))
+    dims = [k for k, g in enumerate(groups) if g[0] in axes]
+    cur = Aval(shape, a.dtype)
+    for k in reversed(dims):
+        x, cur = _tree_reduce_axis(name, x, cur, k, None)
+    return x
+
+
+def _tree_reduce_axis(name, x, a: Aval, axis, init):
+    """Reduce `axis`: blocks of REDUCE_BLOCK elements, then their partial
+    results, and so on; a ragged tail is reduced on its own into the seed of
+    the last level.  Returns (value, aval)."""
+    r = a.shape[axis]
+    out = Aval(a.shape[:axis] + a.shape[axis + 1:], a.dtype)
+    if r <= REDUCE_BLOCK:
+        return _reduce_dims(name, x, a, [axis], init), out
+    q, t = divmod(r, REDUCE_BLOCK)
+    if t:
+        init = _reduce_dims(name, _slice_axis(x, a, axis, q * REDUCE_BLOCK, r),
+                            _with_dim(a, axis, t), [axis], init)
+        x = _slice_axis(x, a, axis, 0, q * REDUCE_BLOCK)
+    blocks = Aval(a.shape[:axis] + (q, REDUCE_BLOCK) + a.shape[axis + 1:], a.dtype)
+    groups = [[i] for i in range(axis)] + [[axis, axis + 1]] + [[i + 1] for i in range(axis + 1, a.ndim)]
+    x = tensor.expand_shape(B.lowered_type(blocks), x, _reassoc(groups), [], list(blocks.shape))
+    partial = _reduce_dims(name, x, blocks, [axis + 1])
+    return _tree_reduce_axis(name, partial, _with_dim(a, axis, q), axis, init)
+
+
+def _with_dim(a: Aval, axis, size) -> Aval:
+    return Aval(a.shape[:axis] + (size,) + a.shape[axis + 1:], a.dtype)
+
+
+def _slice_axis(x, a: Aval, axis, lo, hi):
+    out = _with_dim(a, axis, hi - lo)
+    offsets = [0] * a.ndim
+    offsets[axis] = lo
+    return tensor.extract_slice(B.lowered_type(out), x, [], [], [], offsets, list(out.shape),
+                                [1] * a.ndim)
 
 
 @lowering("irax.argmax", "irax.argmin")
