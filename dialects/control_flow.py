@@ -540,12 +540,22 @@ def batch_cond(op, args, dims):
     n = len(op.regions)
     res = [_batched(aval_of(r), size) for r in op.results]
     if idim is None:
+        # A result is batched only if some branch makes it so (JVP primals
+        # stay unbatched under the tangents' vmap, as jacfwd's out_axes want).
+        avals = [aval_of(v) for v in ops_]
+        batched = [False] * len(res)
+        for k in range(n):
+            ods = _trial_dims(region_block(op, k), avals, odims, size)
+            batched = [bt or d is not None for bt, d in zip(batched, ods)]
+        res = [a if bt else aval_of(r) for a, r, bt in zip(res, op.results, batched)]
+
         def branch(k):
             def body(vals):
                 outs, ods = batch_block(region_block(op, k), vals, odims, size)
-                return _to_front(outs, ods, [True] * len(outs), size)
+                return _to_front(outs, ods, batched, size)
             return body
-        return cond(index, ops_, [branch(k) for k in range(n)], res), [0] * len(res)
+        return (cond(index, ops_, [branch(k) for k in range(n)], res),
+                [0 if bt else None for bt in batched])
     results = []
     for k in range(n):
         outs, ods = batch_block(region_block(op, k), ops_, odims, size)
