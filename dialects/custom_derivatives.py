@@ -21,14 +21,17 @@ from . import build as b
 from .context import ir
 from .expand import callee_of, expansion, inline_body, lookup_func
 from .jvp import jvp_region_rules
-from .ops import attrs_of, define, from_callee
+from .ops import attrs_of, define, from_callee, where_string
 from .vjp import vjp_block, vjp_region_rules
 
+# `function` (optional): the user's function, for error messages.
 define("irax.custom_jvp_call", {"callee": "symbol", "jvp_callee": "symbol", "num_args": "int",
-                                "num_callee_captures": "int"}, inferable=False)(from_callee)
+                                "num_callee_captures": "int", "function": "str"},
+       inferable=False)(from_callee)
 define("irax.custom_vjp_call", {"callee": "symbol", "fwd": "symbol", "bwd": "symbol",
                                 "num_args": "int", "num_callee_captures": "int",
-                                "num_fwd_captures": "int"}, inferable=False)(from_callee)
+                                "num_fwd_captures": "int", "function": "str"},
+       inferable=False)(from_callee)
 
 
 def _body(op, attr):
@@ -67,9 +70,11 @@ vjp_region_rules["irax.custom_jvp_call"] = vjp_custom_jvp_call
 
 
 def jvp_custom_vjp_call(op, primals, tangents):
-    raise NotImplementedError(
-        "can't apply forward-mode autodiff (jvp) to a custom_vjp function: no JVP rule for "
-        "'irax.custom_vjp_call'")
+    """A TypeError, as in JAX: a custom_vjp function has no forward mode."""
+    a = attrs_of(op)
+    raise TypeError(f"can't apply forward-mode autodiff (jvp) to a custom_vjp function "
+                    f"({a.get('function', a['callee'])}); define it with custom_jvp to use it in "
+                    f"forward mode (jvp, jacfwd) (at {where_string(op.location)})")
 
 
 def vjp_custom_vjp_call(op, primals, outs, cts):

@@ -14,9 +14,9 @@ import numpy as np
 
 from irax.dialects.types import FLOATS, host_dtype
 
-from .api import as_operand, fun_name, leaf_aval
+from .api import as_operand, differentiation_depth, fun_name, leaf_aval
 from .core import bind, current_trace
-from .transform import apply_higher_order, eager_values, trace_callee
+from .transform import apply_higher_order, trace_callee
 from .tree_util import tree_flatten, tree_map, tree_structure
 
 
@@ -77,7 +77,9 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         leaves, in_tree, ranges = _flatten_args(args, nums)
         diff = [j for i in nums for j in range(*ranges[i])]
         _check_float_inputs([leaves[j] for j in diff], "grad")
-        traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves)
+        f, in_tree, leaves, diff = _close_over_non_arrays(fun, leaves, in_tree, diff)
+        traced = trace_callee(f, fun_name(fun), in_tree, leaves,
+                              diff_depth=differentiation_depth() + 1)
         outs = traced.outs
         if has_aux:
             if traced.out_tree.kind is not tuple or len(traced.out_tree.children) != 2:
@@ -95,15 +97,12 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         seeds = [np.ones((), host_dtype(outs[0].aval.dtype))] + \
             [np.zeros(o.aval.shape, host_dtype(o.aval.dtype)) for o in outs[1:]]
         result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
-        concretes = None
-        if _under_concrete_trace():
-            vals = eager_values(value_and_grad(fun, argnums, has_aux), *args)
-            if vals is not None:
-                concretes = tree_flatten(vals)[0]
         res = apply_higher_order("irax.vjp", traced, leaves, result_avals, extra=seeds,
-                                 argnums=diff, concretes=concretes)
+                                 argnums=diff)
         for r, o in zip(res, outs):
             r.weak_type = o.weak_type
+        for r, j in zip(res[len(outs):], diff):  # a weakly typed input's gradient is weak too
+            r.weak_type = leaf_aval(leaves[j])[1]
         value = traced.out_tree.unflatten(res[:len(outs)])
         grads, k = [], len(outs)
         for i in nums:
@@ -115,6 +114,33 @@ def value_and_grad(fun, argnums=0, has_aux=False):
             return (value[0], value[1]), g
         return value, g
     return value_and_grad_f
+
+
+def _close_over_non_arrays(fun, leaves, in_tree, diff):
+    """`fun` of the array leaves only: leaves that are not arrays (functions,
+    strings, ... in arguments not differentiated) are closed over, as JAX
+    does.  Returns (function, its argument tree, the array leaves, `diff`
+    renumbered among them)."""
+    static = {j: x for j, x in enumerate(leaves) if j not in diff and not _is_array_like(x)}
+    if not static:
+        return (lambda *a: fun(*a)), in_tree, leaves, diff
+    dyn = [j for j in range(len(leaves)) if j not in static]
+
+    def f(*dyn_leaves):
+        full = dict(static)
+        full.update(zip(dyn, dyn_leaves))
+        args, _ = in_tree.unflatten([full[j] for j in range(len(leaves))])
+        return fun(*args)
+    dyn_leaves = [leaves[j] for j in dyn]
+    return f, tree_structure((tuple(dyn_leaves), {})), dyn_leaves, [dyn.index(j) for j in diff]
+
+
+def _is_array_like(x) -> bool:
+    try:
+        leaf_aval(x)
+    except TypeError:
+        return False
+    return True
 
 
 def grad(fun, argnums=0, has_aux=False):
@@ -133,7 +159,8 @@ def grad(fun, argnums=0, has_aux=False):
 def vjp(fun, *primals, has_aux=False):
     """`(f(primals), pullback)` like `jax.vjp`; `pullback(ct)` returns one cotangent per primal."""
     leaves, in_tree, ranges = _flatten_args(primals, range(len(primals)))
-    traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves)
+    traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves,
+                          diff_depth=differentiation_depth() + 1)
     outs = traced.outs
     concretes = [o._concrete for o in outs] if _under_concrete_trace() else None
     values = apply_higher_order("irax.call", traced, leaves, [o.aval for o in outs],
@@ -162,16 +189,15 @@ def vjp(fun, *primals, has_aux=False):
             cts.append(c)
         cts += [np.zeros(o.aval.shape, host_dtype(o.aval.dtype)) for o in outs[n_main:]]
         result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
-        # The pullback may run under another trace (e.g. vmap in jacrev): the
-        # callee must live in that trace's module, so trace it there.
-        t = current_trace()
-        callee = traced if t is None or t.irmodule is traced.trace.irmodule else \
-            trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves)
-        res = apply_higher_order("irax.vjp", callee, leaves, result_avals, extra=cts, argnums=diff)
+        # The function traced once, at the primals (Python control flow on
+        # their values included); under a later trace (jit, or vmap in
+        # jacrev) its callee is copied into that trace's module.
+        res = apply_higher_order("irax.vjp", traced, leaves, result_avals, extra=cts, argnums=diff)
         grads = dict(zip(diff, res[len(outs):]))
         flat = []
         for j, x in enumerate(leaves):
             if j in grads:
+                grads[j].weak_type = leaf_aval(x)[1]
                 flat.append(grads[j])
             else:  # integer inputs have zero cotangents
                 aval = leaf_aval(x)[0]
@@ -214,18 +240,11 @@ def jvp(fun, primals, tangents, has_aux=False):
                                 "differ")
             diff.append(j)
             tans.append(t)
-    traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves)
+    traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves,
+                          diff_depth=differentiation_depth() + 1)
     outs = traced.outs
     result_avals = [o.aval for o in outs] * 2
-    concretes = None
-    if _under_concrete_trace():
-        vals = eager_values(lambda *a: jvp(fun, a[:len(primals)], a[len(primals):], has_aux),
-                            *primals, *tangents)
-        if vals is not None:
-            primal_out, tangent_out = vals[0], vals[1]
-            concretes = tree_flatten(primal_out)[0] + tree_flatten(tangent_out)[0]
-    res = apply_higher_order("irax.jvp", traced, leaves, result_avals, extra=tans, argnums=diff,
-                             concretes=concretes)
+    res = apply_higher_order("irax.jvp", traced, leaves, result_avals, extra=tans, argnums=diff)
     n = len(outs)
     for r, o in zip(res[:n], outs):
         r.weak_type = o.weak_type

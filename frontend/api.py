@@ -67,15 +67,27 @@ class Traced:
         return [o.aval for o in self.outs]
 
 
-def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private=False) -> Traced:
-    """Trace `fun` on abstract versions of `leaves` (a flattened (args, kwargs))."""
+def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private=False,
+                   concretes=None, diff_depth=None) -> Traced:
+    """Trace `fun` on abstract versions of `leaves` (a flattened (args, kwargs)).
+
+    `concrete`: the tracers carry the leaves' concrete values (or `concretes`,
+    one per leaf, None for an abstract one).  `diff_depth`: how many
+    differentiating transforms will differentiate this function (default:
+    as many as the enclosing trace's; see differentiation_depth).
+    """
     avals_weak = [leaf_aval(x) for x in leaves]
+    if diff_depth is None:
+        diff_depth = differentiation_depth()
     trace = Trace(irmodule, name, [a for a, _ in avals_weak], concrete=concrete)
+    trace.diff_depth = diff_depth
     if private:
         with get_context():
             trace.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
-    concretes = [_concrete(x) for x in leaves] if concrete else None
-    tracers = trace.arg_tracers([a for a, _ in avals_weak], [w for _, w in avals_weak], concretes)
+    if concrete and concretes is None:
+        concretes = [_concrete(x) for x in leaves]
+    tracers = trace.arg_tracers([a for a, _ in avals_weak], [w for _, w in avals_weak],
+                                concretes if concrete else None)
     with trace:
         args, kwargs = in_tree.unflatten(tracers)
         out = fun(*args, **kwargs)
@@ -88,6 +100,20 @@ def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private
             outs.append(as_operand(o))
     trace.finish(outs)
     return Traced(trace, out_tree, outs)
+
+
+def differentiation_depth() -> int:
+    """How many differentiating transforms (grad, vjp, jvp) enclose the current
+    trace: the `diff_depth` of the innermost trace that has one (traces made
+    elsewhere, e.g. control-flow regions, inherit their enclosing one's).
+    A custom_jvp/custom_vjp function traces its rules only where this is
+    positive, and only its primal function where it is 0, as JAX does."""
+    from . import core
+    for t in reversed(core._trace_stack.get()):
+        d = getattr(t, "diff_depth", None)
+        if d is not None:
+            return d
+    return 0
 
 
 def _concrete(x):

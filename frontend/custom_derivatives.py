@@ -1,18 +1,26 @@
 """`custom_jvp` and `custom_vjp` decorators (JAX's interface).
 
-Under a trace the call becomes one `irax.custom_jvp_call` /
-`irax.custom_vjp_call` op referring to traced callees for the function and
-its rules; transforms use the rules, and without a transform the op inlines
-the function.  Called eagerly with no transform active, the function simply
-runs.
+Where no differentiating transform (grad, vjp, jvp) encloses the call, the
+function simply runs (under jit or vmap, it is traced like any other code,
+and its rules are never called), as in JAX.  Under one, the call becomes
+one `irax.custom_jvp_call` / `irax.custom_vjp_call` op whose callees are
+traced from the rules only: the JVP rule, or `fwd` and `bwd`, each traced
+one differentiation level down (an outer grad differentiates them) and,
+under an eager grad, on the concrete primal values (so Python control flow
+on them works).  The op's primal callee computes the primal outputs from
+the rule (as JAX takes them from the rule under differentiation), so the
+function itself is not traced there at all.
 """
 from __future__ import annotations
 
 import functools
 
-from .api import as_operand, fun_name, leaf_aval
+import numpy as np
+
+from .api import as_operand, differentiation_depth, fun_name, leaf_aval
 from .core import bind, current_trace
-from .transform import eager_values, trace_callee
+from .dtypes import np_dtype
+from .transform import trace_callee
 from .tree_util import tree_flatten, tree_structure
 
 
@@ -29,20 +37,47 @@ def _rebuild(nondiff_argnums, nondiff, diff):
     return full
 
 
-def _trace_primal(custom, args):
-    """Split the static (nondiff) arguments off and trace the primal function."""
-    nums = custom.nondiff_argnums
-    nondiff, diff = _static_split(args, nums)
-    leaves, in_tree = tree_flatten((diff, {}))
-    leaves = [as_operand(x) for x in leaves]
-    name = fun_name(custom.fun)
-    f = trace_callee(lambda *d: custom.fun(*_rebuild(nums, nondiff, d)), name, in_tree, leaves)
-    return nums, nondiff, diff, leaves, in_tree, name, f
+def _differentiated():
+    """True where an enclosing transform differentiates the call."""
+    return current_trace() is not None and differentiation_depth() > 0
 
 
-def _concrete_values(fn, args):
-    vals = eager_values(fn, *args)
-    return None if vals is None else tree_flatten(vals)[0]
+def _trace_rule(fun, name, tree, leaves, concretes):
+    """Trace a user rule one differentiation level down; concretely (with
+    `concretes`, None for abstract leaves) under a concrete trace."""
+    concrete = current_trace().concrete
+    return trace_callee(fun, name, tree, leaves, concrete=concrete,
+                        concretes=concretes if concrete else None,
+                        diff_depth=differentiation_depth() - 1)
+
+
+def _primal_callee(rule, leaves, num_zeros, n_out, name):
+    """A callee of `leaves` returning `rule`'s first `n_out` outputs, called
+    with `num_zeros` zero arguments after the leaves (the tangents of a JVP
+    rule): the primal function the op inlines when no transform is left."""
+    zeros = [leaf_aval(x)[0] for x in leaves[:num_zeros]]
+
+    def primal(*args):
+        extra = [as_operand(np.zeros(a.shape, np_dtype(a.dtype))) for a in zeros]
+        outs = bind("irax.call", list(args) + extra + rule.trace.captured_values,
+                    results=[o.aval for o in rule.outs], callee=rule.name)
+        return outs[:n_out]
+    _, tree = tree_flatten((tuple(leaves), {}))
+    return trace_callee(primal, name, tree, leaves, concrete=False, diff_depth=0)
+
+
+def _concretes_of(leaves):
+    return [x if not hasattr(x, "_concrete") else x._concrete for x in leaves]
+
+
+def _outputs(outs, rule_outs, out_tree):
+    for o, r in zip(outs, rule_outs):
+        o.weak_type = r.weak_type
+    return out_tree.unflatten(outs)
+
+
+def _concrete_outs(trace, rule_outs):
+    return [o._concrete for o in rule_outs] if trace.concrete else None
 
 
 class custom_jvp:
@@ -53,7 +88,6 @@ class custom_jvp:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.jvp = None
-        self._tracing_rule = False  # calls from inside our own rule use the plain function
 
     def defjvp(self, jvp):
         self.jvp = jvp
@@ -77,11 +111,14 @@ class custom_jvp:
         if self.jvp is None:
             raise AttributeError(f"No JVP defined for custom_jvp function {fun_name(self.fun)} "
                                  "using defjvp.")
-        if current_trace() is None or self._tracing_rule:
+        if not _differentiated():
             return self.fun(*args)
-        nums, nondiff, diff, leaves, in_tree, name, f = _trace_primal(self, args)
-        n = len(leaves)
+        nums = self.nondiff_argnums
+        nondiff, diff = _static_split(args, nums)
+        leaves = [as_operand(x) for x in tree_flatten(diff)[0]]
+        name = fun_name(self.fun)
         _, pt_tree = tree_flatten((tuple(diff) + tuple(diff), {}))
+        out_tree = []
 
         def jvp_flat(*d_and_t):
             primals, tangents = d_and_t[:len(diff)], d_and_t[len(diff):]
@@ -90,26 +127,25 @@ class custom_jvp:
                 raise TypeError(f"custom_jvp rule of {name} returned primal and tangent outputs "
                                 f"of different structures: {tree_structure(out)} vs "
                                 f"{tree_structure(t_out)}")
-            return list(tree_flatten(out)[0]) + list(tree_flatten(t_out)[0])
+            out_leaves, tree = tree_flatten(out)
+            out_tree.append(tree)
+            return list(out_leaves) + list(tree_flatten(t_out)[0])
 
-        self._tracing_rule = True
-        try:
-            jv = trace_callee(jvp_flat, name + "_jvp", pt_tree, leaves + leaves, concrete=False)
-        finally:
-            self._tracing_rule = False
-        n_out = len(f.outs)
+        jv = _trace_rule(jvp_flat, name + "_jvp", pt_tree, leaves + leaves,
+                         _concretes_of(leaves) + [None] * len(leaves))
+        n_out = len(jv.outs) // 2
         for p, t in zip(jv.outs[:n_out], jv.outs[n_out:]):
             if p.aval != t.aval:
                 raise TypeError(f"custom_jvp rule of {name}: tangent output {t.aval.str_short()} "
                                 f"does not match primal output {p.aval.str_short()}")
-        operands = leaves + f.trace.captured_values + jv.trace.captured_values
-        concretes = None
-        if current_trace().concrete:
-            concretes = _concrete_values(self.fun, args)
-        outs = bind("irax.custom_jvp_call", operands, results=[o.aval for o in f.outs],
-                    concretes=concretes, callee=f.name, jvp_callee=jv.name, num_args=n,
-                    num_callee_captures=len(f.trace.captured_values))
-        return f.out_tree.unflatten(outs)
+        f = _primal_callee(jv, leaves, len(leaves), n_out, name)
+        trace = current_trace()
+        outs = bind("irax.custom_jvp_call", leaves + f.trace.captured_values
+                    + jv.trace.captured_values, results=[o.aval for o in f.outs],
+                    concretes=_concrete_outs(trace, jv.outs[:n_out]), callee=f.name,
+                    jvp_callee=jv.name, num_args=len(leaves),
+                    num_callee_captures=len(f.trace.captured_values), function=name)
+        return _outputs(outs, jv.outs[:n_out], out_tree[0])
 
 
 class custom_vjp:
@@ -120,7 +156,6 @@ class custom_vjp:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd = self.bwd = None
-        self._tracing_rule = False
 
     def defvjp(self, fwd, bwd):
         self.fwd, self.bwd = fwd, bwd
@@ -129,58 +164,80 @@ class custom_vjp:
         if self.fwd is None:
             raise AttributeError(f"No VJP defined for custom_vjp function {fun_name(self.fun)} "
                                  "using defvjp.")
-        if current_trace() is None or self._tracing_rule:
+        if not _differentiated():
             return self.fun(*args)
-        nums, nondiff, diff, leaves, in_tree, name, f = _trace_primal(self, args)
-        res_tree = []
+        nums = self.nondiff_argnums
+        nondiff, diff = _static_split(args, nums)
+        d_leaves, in_tree = tree_flatten((diff, {}))
+        leaves = [as_operand(x) for x in d_leaves]
+        name = fun_name(self.fun)
+        trees = []  # (output tree, residual tree), found while tracing fwd
 
         def fwd_flat(*d):
             out, res = self.fwd(*_rebuild(nums, nondiff, d))
+            o_leaves, o_tree = tree_flatten(out)
             r_leaves, r_tree = tree_flatten(res)
-            res_tree.append(r_tree)
-            return list(tree_flatten(out)[0]) + list(r_leaves)
+            trees.append((o_tree, r_tree))
+            return list(o_leaves) + list(r_leaves)
 
-        self._tracing_rule = True
-        try:
-            fw = trace_callee(fwd_flat, name + "_fwd", in_tree, leaves, concrete=False)
-        finally:
-            self._tracing_rule = False
-        n_out = len(f.outs)
+        fw = _trace_rule(fwd_flat, name + "_fwd", in_tree, leaves, _concretes_of(leaves))
+        out_tree, res_tree = trees[0]
+        n_out = out_tree.num_leaves
         residuals = fw.outs[n_out:]
-        out_avals = [o.aval for o in f.outs]
+        out_avals = [o.aval for o in fw.outs[:n_out]]
 
         def bwd_flat(*r_and_ct):
-            res = res_tree[0].unflatten(list(r_and_ct[:len(residuals)]))
-            ct = f.out_tree.unflatten(list(r_and_ct[len(residuals):]))
+            res = res_tree.unflatten(list(r_and_ct[:len(residuals)]))
+            ct = out_tree.unflatten(list(r_and_ct[len(residuals):]))
             cts = self.bwd(*nondiff, res, ct)
-            if not isinstance(cts, tuple) or len(cts) != len(diff):
+            if not isinstance(cts, (tuple, list)) or len(cts) != len(diff):
                 raise TypeError(f"custom_vjp bwd of {name} must return a tuple with one "
                                 f"cotangent per differentiable argument ({len(diff)}); got "
                                 f"{type(cts).__name__}")
-            flat = tree_flatten(cts)[0]
-            for c, x in zip(flat, leaves):
-                if leaf_aval(c)[0].shape != x.aval.shape:
-                    raise TypeError(f"custom_vjp bwd of {name}: cotangent shape "
-                                    f"{leaf_aval(c)[0].shape} does not match argument shape "
-                                    f"{x.aval.shape}")
-            return flat
+            return [c for i, (ct_i, arg) in enumerate(zip(cts, diff))
+                    for c in _arg_cotangents(ct_i, arg, i, name)]
 
-        r_and_ct = list(residuals) + [_placeholder(a) for a in out_avals]
+        r_and_ct = list(residuals) + [_zeros(a) for a in out_avals]
         _, rc_tree = tree_flatten((tuple(r_and_ct), {}))
-        bw = trace_callee(bwd_flat, name + "_bwd", rc_tree, r_and_ct, concrete=False)
+        bw = _trace_rule(bwd_flat, name + "_bwd", rc_tree, r_and_ct,
+                         _concretes_of(residuals) + [None] * n_out)
+        f = _primal_callee(fw, leaves, 0, n_out, name)
+        trace = current_trace()
         operands = (leaves + f.trace.captured_values + fw.trace.captured_values
                     + bw.trace.captured_values)
-        concretes = None
-        if current_trace().concrete:
-            concretes = _concrete_values(self.fun, args)
-        outs = bind("irax.custom_vjp_call", operands, results=out_avals, concretes=concretes,
-                    callee=f.name, fwd=fw.name, bwd=bw.name, num_args=len(leaves),
+        outs = bind("irax.custom_vjp_call", operands, results=out_avals,
+                    concretes=_concrete_outs(trace, fw.outs[:n_out]), callee=f.name,
+                    fwd=fw.name, bwd=bw.name, num_args=len(leaves),
                     num_callee_captures=len(f.trace.captured_values),
-                    num_fwd_captures=len(fw.trace.captured_values))
-        return f.out_tree.unflatten(outs)
+                    num_fwd_captures=len(fw.trace.captured_values), function=name)
+        return _outputs(outs, fw.outs[:n_out], out_tree)
 
 
-def _placeholder(aval):
-    import numpy as np
-    from .dtypes import np_dtype
+def _arg_cotangents(ct, arg, i, name):
+    """The cotangent leaves for argument `arg` from bwd's `ct` for it: None
+    (anywhere a subtree of `arg` sits) is a zero cotangent, as in JAX."""
+    arg_leaves, arg_tree = tree_flatten(arg)
+    if ct is None:
+        parts = [None] * len(arg_leaves)
+    else:
+        try:
+            parts = arg_tree.flatten_up_to(ct)
+        except (ValueError, TypeError):
+            raise TypeError(f"custom_vjp bwd of {name}: the cotangent for argument {i} has "
+                            f"structure {tree_structure(ct)}, which does not match the "
+                            f"argument's structure {arg_tree}") from None
+    out = []
+    for c, x in zip(parts, arg_leaves):
+        aval = leaf_aval(x)[0]
+        if c is None:
+            out.append(as_operand(_zeros(aval)))
+            continue
+        if leaf_aval(c)[0].shape != aval.shape:
+            raise TypeError(f"custom_vjp bwd of {name}: cotangent shape {leaf_aval(c)[0].shape} "
+                            f"does not match argument {i}'s shape {aval.shape}")
+        out.append(c)
+    return out
+
+
+def _zeros(aval):
     return np.zeros(aval.shape, np_dtype(aval.dtype))

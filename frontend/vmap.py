@@ -14,8 +14,8 @@ import inspect
 from irax.dialects import Aval
 
 from .api import fun_name, leaf_aval
-from .core import Array, current_trace, user_line
-from .transform import apply_higher_order, eager_values, trace_callee
+from .core import Array, user_line
+from .transform import apply_higher_order, trace_callee
 from .tree_util import tree_flatten, tree_leaves
 
 UNBATCHED = -1  # the irax.vmap attribute value for in_axes/out_axes None
@@ -84,25 +84,14 @@ def _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs):
             shape.insert(ax, size)
         result_avals.append(Aval(shape, o.aval.dtype))
 
-    concretes = None
-    t = current_trace()
-    if t is not None and t.concrete:
-        concretes = _eager_outputs(fun, in_axes, out_axes, axis_size, args, kwargs)
     enc = [UNBATCHED if ax is None else ax for ax in axes]
     enc += [UNBATCHED] * len(traced.trace.captured_values)
-    res = apply_higher_order("irax.vmap", traced, leaves, result_avals, concretes=concretes,
+    res = apply_higher_order("irax.vmap", traced, leaves, result_avals,
                              in_axes=enc, out_axes=[UNBATCHED if a is None else a for a in oaxes],
                              axis_size=size)
     for r, o in zip(res, outs):
         r.weak_type = o.weak_type
     return traced.out_tree.unflatten(res)
-
-
-def _eager_outputs(fun, in_axes, out_axes, axis_size, args, kwargs):
-    """Concrete outputs under a concrete trace (eager grad of a vmap), or None."""
-    out = eager_values(lambda *a, **k: _vmap_call(fun, in_axes, out_axes, axis_size, a, k),
-                       *args, **kwargs)
-    return None if out is None else tree_leaves(out)
 
 
 def _broadcast_prefix(prefix, tree, what, of):

@@ -1,8 +1,9 @@
 // RUN: not irax-opt %s --irax-expand-jvp 2>&1 | FileCheck %s
 
 // Forward mode through a function with only a custom VJP is an error (as in
-// JAX); it names the op and the user's line.
-// CHECK: model.py:9: error: can't apply forward-mode autodiff (jvp) to a custom_vjp function: no JVP rule for 'irax.custom_vjp_call'
+// JAX); it names the function (its `function` attribute, else the callee)
+// and the user's line.
+// CHECK: model.py:9: error: can't apply forward-mode autodiff (jvp) to a custom_vjp function (g); define it with custom_jvp
 func.func @main(%x: tensor<f32>, %t: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
   %r:2 = "irax.jvp"(%x, %t) {callee = @f, argnums = array<i64: 0>} : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
   return %r#0, %r#1 : tensor<f32>, tensor<f32>
