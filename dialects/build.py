@@ -6,9 +6,7 @@ location, so a rule reads like the math it implements:
 """
 from __future__ import annotations
 
-import numpy as np
-
-from .ops import emit
+from .ops import emit, splat_array
 from .types import aval_of, host_dtype
 
 
@@ -17,7 +15,7 @@ def op(name, *operands, **attrs):
 
 
 def full(shape, value, dtype):
-    return op("irax.constant", value=np.full(tuple(shape), value, host_dtype(dtype)))
+    return op("irax.constant", value=splat_array(value, shape, host_dtype(dtype)))
 
 
 def full_like(x, value):

@@ -30,19 +30,34 @@ ShapeError = IraxTypeError
 # --------------------------------------------------------------------------
 
 def is_splat(value: np.ndarray) -> bool:
-    """All elements bitwise equal (so 0.0 and -0.0, or NaNs, are told apart)."""
-    flat = np.ascontiguousarray(value).reshape(-1)
-    if flat.size == 0:
+    """All elements bitwise equal (so 0.0 and -0.0, or NaNs, are told apart).
+
+    Splat constants decode to zero-stride broadcast views (`splat_array`),
+    which answer at once; other arrays are compared as unsigned words by
+    NumPy, after a cheap first-vs-last check, never element by element."""
+    value = np.asarray(value)
+    if value.size == 0:
         return False
-    rows = flat.view(np.uint8).reshape(flat.size, -1)
-    return bool(np.all(rows == rows[0]))
+    if value.size == 1 or not any(value.strides):
+        return True
+    if value.itemsize not in (1, 2, 4, 8):
+        rows = np.ascontiguousarray(value).reshape(-1).view(np.uint8).reshape(value.size, -1)
+        return bool(np.all(rows == rows[0]))
+    words = value.view(f"u{value.itemsize}")
+    first = words.flat[0]
+    return bool(words.flat[-1] == first and np.all(words == first))
+
+
+def splat_array(x, shape, dtype) -> np.ndarray:
+    """A read-only array of `shape` whose every element is `x`, in O(1) memory
+    (a zero-stride view), so big splat constants never fill host memory."""
+    return np.broadcast_to(np.asarray(x, dtype), tuple(shape))
 
 
 def _dense_of_array(value: np.ndarray, dtype: str) -> ir.Attribute:
     ttype = tensor_type(Aval(value.shape, dtype))
-    flat = value.reshape(-1)
-    if is_splat(flat):
-        return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(flat[0], dtype))
+    if is_splat(value):
+        return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(value.flat[0], dtype))
     if dtype == "bool":  # the bindings pack NumPy bools themselves
         return ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(np.bool_)), type=ttype)
     if dtype == "bfloat16":  # the bindings take the raw 16-bit patterns
@@ -71,7 +86,7 @@ def _array_of_dense(attr: ir.Attribute) -> np.ndarray:
             x = ir.IntegerAttr(v).value
             if aval.dtype in ("uint8", "uint32") and x < 0:
                 x += 1 << (8 if aval.dtype == "uint8" else 32)
-        return np.full(aval.shape, x, host_dtype(aval.dtype))
+        return splat_array(x, aval.shape, host_dtype(aval.dtype))
     if aval.dtype == "bool":  # the bindings unpack i1 elements to NumPy bools
         return np.array(dense).astype(np.bool_).reshape(aval.shape)
     if aval.dtype == "bfloat16":

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .context import ir
-from .ops import attrs_of, emit, reduce_identity
+from .ops import attrs_of, emit, reduce_identity, splat_array
 from .types import aval_of, host_dtype, is_float
 
 
@@ -40,7 +40,7 @@ def _is(v, x):
 
 def _zeros_like(v):
     aval = aval_of(v)
-    return emit("irax.constant", [], value=np.zeros(aval.shape, host_dtype(aval.dtype)))[0]
+    return emit("irax.constant", [], value=splat_array(0, aval.shape, host_dtype(aval.dtype)))[0]
 
 
 def _fold_add(op):
@@ -88,7 +88,7 @@ def _fold_neg(op):
     s = splat_value(a)
     if s is not None:
         aval = aval_of(a)
-        return emit("irax.constant", [], value=np.full(aval.shape, -s, host_dtype(aval.dtype)))[0]
+        return emit("irax.constant", [], value=splat_array(-s, aval.shape, host_dtype(aval.dtype)))[0]
 
 
 def _fold_identity_or_splat(op):
@@ -101,7 +101,8 @@ def _fold_identity_or_splat(op):
     s = splat_value(a)
     aval = aval_of(op.result)
     if s is not None and aval.dtype != "bfloat16":
-        value = convert_numpy(np.full(aval.shape, s), aval.dtype)  # the lowering's cast
+        one = np.asarray(convert_numpy(np.asarray(s), aval.dtype))  # the lowering's cast
+        value = np.broadcast_to(one, aval.shape)
         return emit("irax.constant", [], value=value)[0]
 
 

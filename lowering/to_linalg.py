@@ -85,11 +85,11 @@ def lower_constant(c):
     if aval.dtype in UNSIGNED:
         value = value.view(value.dtype.name.replace("uint", "int"))
     ttype = B.lowered_type(aval)
-    flat = value.reshape(-1)
-    if is_splat(flat):
+    if is_splat(value):
         # A splat attribute, never linalg.fill: IREE 3.13 miscompiles a
         # reduction whose input is a fill of a constant (sum(ones(3)) gave 1).
-        return [arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, flat[0])))]
+        x = value.flat[0]
+        return [arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, x)))]
     if aval.dtype == "bool":
         attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(np.bool_)), type=ttype)
     else:
