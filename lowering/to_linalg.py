@@ -45,35 +45,37 @@ def lowering(*names):
 
 # -------------------------------------------------------------- elementwise
 
-def elementwise_body(name: str, attrs: dict, in_avals, out: Aval):
-    """The scalar computation of elementwise op `name` as a linalg.generic body,
-    `body(*operand_elements, out_element)`.  Shared by the lowering below and
-    the shape-polymorphic eager kernels (`eager_kernels.py`)."""
-    if name in SCALAR_RULES:
-        rule, dtype = SCALAR_RULES[name], in_avals[-1].dtype
-        return lambda *xs: rule(dtype, *xs[:-1])
-    if name == "irax.integer_pow":
-        from .scalar import _integer_pow
-        pow_rule = _integer_pow(attrs["y"])
-        return lambda x, _: pow_rule(out.dtype, x)
-    if name == "irax.convert_element_type":
-        src = in_avals[0].dtype
-        return lambda x, _: convert_scalar(x, src, out.dtype)
-    assert name == "irax.bitcast_convert_type", name
-    return lambda x, _: bitcast_scalar(x, out.dtype)
-
-
-ELEMENTWISE_OPS = frozenset(SCALAR_RULES) | {
-    "irax.integer_pow", "irax.convert_element_type", "irax.bitcast_convert_type"}
-
-
-@lowering(*ELEMENTWISE_OPS)
 def lower_elementwise(c: LoweringContext):
-    # A 0-d operand (select's predicate, clamp's bounds) is broadcast by the generic's map.
+    rule = SCALAR_RULES[c.op.name]
+    # select's predicate may be a scalar: broadcast it in the generic's map.
+    dtype = c.in_avals[-1].dtype
     n = c.out.ndim
     maps = [B.identity_map(n) if a.ndim == n else B.affine_map(n, []) for a in c.in_avals]
-    return B.generic(c.operands, maps, [B.empty(c.out)], [B.identity_map(n)], [B.PARALLEL] * n,
-                     elementwise_body(c.op.name, c.attrs, c.in_avals, c.out))
+    return B.generic(c.operands, maps, [B.empty(c.out)], [B.identity_map(n)],
+                     [B.PARALLEL] * n, lambda *xs: rule(dtype, *xs[:-1]))
+
+
+for _name in SCALAR_RULES:
+    LOWERINGS[_name] = lower_elementwise
+
+
+@lowering("irax.integer_pow")
+def lower_integer_pow(c):
+    from .scalar import _integer_pow
+    rule = _integer_pow(c.attrs["y"])
+    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: rule(c.out.dtype, x))]
+
+
+@lowering("irax.convert_element_type")
+def lower_convert(c):
+    src, dst = c.in_avals[0].dtype, c.out.dtype
+    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: convert_scalar(x, src, dst))]
+
+
+@lowering("irax.bitcast_convert_type")
+def lower_bitcast(c):
+    dst = c.out.dtype
+    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: bitcast_scalar(x, dst))]
 
 
 # -------------------------------------------------------------- constants
@@ -85,11 +87,11 @@ def lower_constant(c):
     if aval.dtype in UNSIGNED:
         value = value.view(value.dtype.name.replace("uint", "int"))
     ttype = B.lowered_type(aval)
-    if is_splat(value):
+    flat = value.reshape(-1)
+    if is_splat(flat):
         # A splat attribute, never linalg.fill: IREE 3.13 miscompiles a
         # reduction whose input is a fill of a constant (sum(ones(3)) gave 1).
-        x = value.flat[0]
-        return [arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, x)))]
+        return [arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, flat[0])))]
     if aval.dtype == "bool":
         attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(np.bool_)), type=ttype)
     else:
@@ -340,7 +342,7 @@ def lower_dot_general(c):
     at = c.attrs
     lc, rc = list(at["lhs_contracting"]), list(at["rhs_contracting"])
     lb, rb = list(at.get("lhs_batch", ())), list(at.get("rhs_batch", ()))
-    if c.out.dtype == "bool":
+    if c.out.dtype == "bool" or not lc:
         return _dot_general_generic(c, lc, rc, lb, rb)
     lfree = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
     rfree = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
@@ -368,7 +370,9 @@ def _permute(x, a: Aval, perm):
 
 
 def _dot_general_generic(c, lc, rc, lb, rb):
-    """One linalg.generic contraction (used for bool, where matmul has no meaning)."""
+    """One linalg.generic contraction: for bool, where matmul has no meaning, and
+    for products with nothing to contract (an outer product is a broadcasting
+    multiply; as a K=1 matmul IREE's data tiling failed on it in fused dispatches)."""
     lhs, rhs = c.in_avals
     lfree = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
     rfree = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
@@ -385,7 +389,12 @@ def _dot_general_generic(c, lc, rc, lb, rb):
         lmap[l], rmap[r] = nb + nl + nr + j, nb + nl + nr + j
     iters = [B.PARALLEL] * (nb + nl + nr) + [B.REDUCTION] * nk
     dtype = c.out.dtype
-    add, mul = SCALAR_RULES["irax.or"], SCALAR_RULES["irax.and"]
+    add, mul = ((SCALAR_RULES["irax.or"], SCALAR_RULES["irax.and"]) if dtype == "bool" else
+                (SCALAR_RULES["irax.add"], SCALAR_RULES["irax.mul"]))
+    if not nk:
+        return B.generic(c.operands, [B.affine_map(n, lmap), B.affine_map(n, rmap)],
+                         [B.empty(c.out)], [B.identity_map(n)], iters,
+                         lambda x, y, _: mul(dtype, x, y))
     return B.generic(c.operands, [B.affine_map(n, lmap), B.affine_map(n, rmap)],
                      [B.filled(c.out, 0)], [B.affine_map(n, list(range(nb + nl + nr)))], iters,
                      lambda x, y, acc: add(dtype, acc, mul(dtype, x, y)))
