@@ -45,37 +45,35 @@ def lowering(*names):
 
 # -------------------------------------------------------------- elementwise
 
+def elementwise_body(name: str, attrs: dict, in_avals, out: Aval):
+    """The scalar computation of elementwise op `name` as a linalg.generic body,
+    `body(*operand_elements, out_element)`.  Shared by the lowering below and
+    the shape-polymorphic eager kernels (`eager_kernels.py`)."""
+    if name in SCALAR_RULES:
+        rule, dtype = SCALAR_RULES[name], in_avals[-1].dtype
+        return lambda *xs: rule(dtype, *xs[:-1])
+    if name == "irax.integer_pow":
+        from .scalar import _integer_pow
+        pow_rule = _integer_pow(attrs["y"])
+        return lambda x, _: pow_rule(out.dtype, x)
+    if name == "irax.convert_element_type":
+        src = in_avals[0].dtype
+        return lambda x, _: convert_scalar(x, src, out.dtype)
+    assert name == "irax.bitcast_convert_type", name
+    return lambda x, _: bitcast_scalar(x, out.dtype)
+
+
+ELEMENTWISE_OPS = frozenset(SCALAR_RULES) | {
+    "irax.integer_pow", "irax.convert_element_type", "irax.bitcast_convert_type"}
+
+
+@lowering(*ELEMENTWISE_OPS)
 def lower_elementwise(c: LoweringContext):
-    rule = SCALAR_RULES[c.op.name]
-    # select's predicate may be a scalar: broadcast it in the generic's map.
-    dtype = c.in_avals[-1].dtype
+    # A 0-d operand (select's predicate, clamp's bounds) is broadcast by the generic's map.
     n = c.out.ndim
     maps = [B.identity_map(n) if a.ndim == n else B.affine_map(n, []) for a in c.in_avals]
-    return B.generic(c.operands, maps, [B.empty(c.out)], [B.identity_map(n)],
-                     [B.PARALLEL] * n, lambda *xs: rule(dtype, *xs[:-1]))
-
-
-for _name in SCALAR_RULES:
-    LOWERINGS[_name] = lower_elementwise
-
-
-@lowering("irax.integer_pow")
-def lower_integer_pow(c):
-    from .scalar import _integer_pow
-    rule = _integer_pow(c.attrs["y"])
-    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: rule(c.out.dtype, x))]
-
-
-@lowering("irax.convert_element_type")
-def lower_convert(c):
-    src, dst = c.in_avals[0].dtype, c.out.dtype
-    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: convert_scalar(x, src, dst))]
-
-
-@lowering("irax.bitcast_convert_type")
-def lower_bitcast(c):
-    dst = c.out.dtype
-    return [B.elementwise(c.operands, c.in_avals, c.out, lambda x, _: bitcast_scalar(x, dst))]
+    return B.generic(c.operands, maps, [B.empty(c.out)], [B.identity_map(n)], [B.PARALLEL] * n,
+                     elementwise_body(c.op.name, c.attrs, c.in_avals, c.out))
 
 
 # -------------------------------------------------------------- constants
@@ -87,11 +85,11 @@ def lower_constant(c):
     if aval.dtype in UNSIGNED:
         value = value.view(value.dtype.name.replace("uint", "int"))
     ttype = B.lowered_type(aval)
-    flat = value.reshape(-1)
-    if is_splat(flat):
+    if is_splat(value):
         # A splat attribute, never linalg.fill: IREE 3.13 miscompiles a
         # reduction whose input is a fill of a constant (sum(ones(3)) gave 1).
-        return [arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, flat[0])))]
+        x = value.flat[0]
+        return [arith.constant(ttype, ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(aval, x)))]
     if aval.dtype == "bool":
         attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value.astype(np.bool_)), type=ttype)
     else:
