@@ -20,8 +20,12 @@ def _swap(f):
     return lambda self, other: f(other, self)
 
 
-def _not_implemented_for_other(f):
+def _not_implemented_for_other(f, symbol, reflected=False):
     def method(self, other):
+        if isinstance(other, (list, tuple)):  # not arrays, as in JAX (== included)
+            types = ["'Array'", f"'{type(other).__name__}'"]
+            raise TypeError(f"unsupported operand type(s) for {symbol}: "
+                            f"{' and '.join(types[::-1] if reflected else types)} (at {user_line()})")
         if not _operand_like(other):
             return NotImplemented
         return f(self, other)
@@ -29,7 +33,7 @@ def _not_implemented_for_other(f):
 
 
 def _operand_like(x):
-    return isinstance(x, (Array, Tracer, int, float, bool, np.ndarray, np.generic, list, tuple))
+    return isinstance(x, (Array, Tracer, int, float, bool, np.ndarray, np.generic))
 
 
 _BINARY = {
@@ -38,16 +42,20 @@ _BINARY = {
     "and": jnp.bitwise_and, "or": jnp.bitwise_or, "xor": jnp.bitwise_xor,
     "lshift": jnp.left_shift, "rshift": jnp.right_shift, "divmod": jnp.divmod,
 }
+_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%",
+           "pow": "**", "matmul": "@", "and": "&", "or": "|", "xor": "^", "lshift": "<<",
+           "rshift": ">>", "divmod": "divmod()", "eq": "==", "ne": "!=", "lt": "<", "le": "<=",
+           "gt": ">", "ge": ">="}
 _COMPARE = {"eq": jnp.equal, "ne": jnp.not_equal, "lt": jnp.less, "le": jnp.less_equal,
             "gt": jnp.greater, "ge": jnp.greater_equal}
 
 
 def _install(cls):
     for name, f in _BINARY.items():
-        setattr(cls, f"__{name}__", _not_implemented_for_other(f))
-        setattr(cls, f"__r{name}__", _not_implemented_for_other(_swap(f)))
+        setattr(cls, f"__{name}__", _not_implemented_for_other(f, _SYMBOL[name]))
+        setattr(cls, f"__r{name}__", _not_implemented_for_other(_swap(f), _SYMBOL[name], True))
     for name, f in _COMPARE.items():
-        setattr(cls, f"__{name}__", _not_implemented_for_other(f))
+        setattr(cls, f"__{name}__", _not_implemented_for_other(f, _SYMBOL[name]))
     cls.__neg__ = lambda self: jnp.negative(self)
     cls.__pos__ = lambda self: self
     cls.__abs__ = lambda self: jnp.abs(self)

@@ -33,6 +33,25 @@ def _axis(op, axis, ndim):
     return axis % ndim
 
 
+def canonicalize_shape(shape, op="shape", error=TypeError):
+    """A user's shape (an int, or a sequence of Python/NumPy ints or concrete 0-d integer
+    arrays) as a tuple of ints; floats are a TypeError and negative sizes `error`
+    (JAX's types), naming the op, the shape and the user's line."""
+    dims = tuple(shape) if isinstance(shape, (tuple, list)) or np.ndim(shape) == 1 else (shape,)
+    out = []
+    for d in dims:
+        if is_array(d) and d.aval.ndim == 0 and d.aval.dtype in dtypes.INTEGERS:
+            d = int(d)  # a tracer raises ConcretizationTypeError: the shape must be static
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{op}: shapes must be sequences of concrete integers, got "
+                            f"{shape!r} (at {user_line()})")
+        out.append(int(d))
+    if any(d < 0 for d in out):
+        raise error(f"{op}: negative dimensions are not allowed, got shape {tuple(out)} "
+                    f"(at {user_line()})")
+    return tuple(out)
+
+
 def _coerce_scalars(args):
     """Python scalars take the dtype of the last array operand (weak typing; the
     last, so select's predicate and clamp's bounds don't decide); NumPy arrays
@@ -138,6 +157,9 @@ clamp = _opn("clamp")
 
 
 def integer_pow(x, y: int):
+    if not isinstance(y, (int, np.integer)) or isinstance(y, (bool, np.bool_)):
+        raise TypeError(f"integer_pow: the exponent must be a Python int, got {y!r} "
+                        f"(at {user_line()})")
     return bind("irax.integer_pow", [as_operand(x)], y=int(y))[0]
 
 
@@ -163,7 +185,8 @@ def bitcast_convert_type(x, new_dtype):
 
 def broadcast_in_dim(x, shape, broadcast_dimensions):
     x = as_operand(x)
-    shape, dims = tuple(int(d) for d in shape), tuple(int(d) for d in broadcast_dimensions)
+    shape = canonicalize_shape(shape, "broadcast_in_dim")
+    dims = tuple(int(d) for d in broadcast_dimensions)
     if x.aval.shape == shape and dims == tuple(range(len(shape))):
         return x
     out = bind("irax.broadcast_in_dim", [x], shape=shape, broadcast_dimensions=dims)[0]
@@ -181,7 +204,7 @@ def reshape(x, new_sizes, dimensions=None):
     x = as_operand(x)
     if dimensions is not None:
         x = transpose(x, dimensions)
-    new_sizes = tuple(int(d) for d in new_sizes)
+    new_sizes = canonicalize_shape(new_sizes, "reshape")
     if x.aval.shape == new_sizes:
         return x
     out = bind("irax.reshape", [x], new_sizes=new_sizes)[0]
@@ -349,7 +372,7 @@ def pad(operand, padding_value, padding_config):
 
 
 def broadcasted_iota(dtype, shape, dimension):
-    return bind("irax.iota", [], shape=tuple(int(s) for s in shape), dtype=dtypes.to_dtype(dtype),
+    return bind("irax.iota", [], shape=canonicalize_shape(shape, "iota"), dtype=dtypes.to_dtype(dtype),
                 dimension=int(dimension))[0]
 
 

@@ -18,7 +18,7 @@ def test_reshape_transpose_family(rng):
                 jnp.squeeze(x[:1], 0), jnp.flip(x), jnp.flip(x, 1), jnp.flip(x, (0, 2)),
                 jnp.roll(x, 2), jnp.roll(x, -1, axis=1), jnp.roll(x, (1, 5), axis=(0, 2)),
                 jnp.tile(x, 2), jnp.tile(x[0], (2, 1, 3)), jnp.repeat(x, 2), jnp.repeat(x, 3, axis=1),
-                jnp.repeat(x, [1, 0, 2], axis=1), jnp.rot90(x[0]), jnp.atleast_2d(x[0, 0])]
+                jnp.repeat(x, np.array([1, 0, 2]), axis=1), jnp.rot90(x[0]), jnp.atleast_2d(x[0, 0])]
     out = irax.jit(f)(x)
     want = [np.reshape(x, (6, -1)), x.reshape(-1), x.reshape(4, 6), np.reshape(x, (2, 12), order="F"),
             np.ravel(x), x.ravel(), np.transpose(x), np.transpose(x, (1, 0, 2)), x.transpose(2, 0, 1),

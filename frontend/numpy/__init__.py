@@ -75,4 +75,37 @@ def astype(x, dtype):
     return lax.convert_element_type(asarray(x), dtype)
 
 
+def _check_array_args():
+    """Lists and tuples are not arrays in irax.numpy's functions (JAX's check_arraylike);
+    the check wraps the public names, so irax's own calls between modules skip it."""
+    from ._core import arraylike_args
+    table = {
+        (0,): "abs absolute arccos arccosh arcsin arcsinh arctan arctanh around bitwise_not "
+              "cbrt ceil cos cosh deg2rad degrees exp exp2 expm1 fabs fix floor invert isfinite "
+              "isinf isnan log log1p log2 log10 logical_not negative positive rad2deg radians "
+              "reciprocal rint round sign signbit sin sinc sinh sqrt square tan tanh trunc "
+              "nan_to_num all amax amin any argmax argmin count_nonzero cumprod cumsum max mean "
+              "min prod ptp std sum var broadcast_to expand_dims flip fliplr flipud "
+              "matrix_transpose moveaxis permute_dims ravel reshape roll rollaxis rot90 squeeze "
+              "swapaxes tile transpose split array_split hsplit vsplit diag diagonal trace tril "
+              "triu empty_like ones_like zeros_like argsort sort astype",
+        (0, 1): "add arctan2 bitwise_and bitwise_or bitwise_xor copysign divide divmod equal "
+                "float_power floor_divide fmod greater greater_equal heaviside hypot left_shift "
+                "less less_equal logaddexp logaddexp2 logical_and logical_or logical_xor maximum "
+                "minimum mod multiply not_equal power pow remainder right_shift subtract "
+                "true_divide isclose allclose dot inner matmul outer tensordot vdot take "
+                "take_along_axis full_like repeat linspace logspace",
+        (0, 1, 2): "where clip",
+        (1,): "full",
+        (0, 2): "average",
+        "*": "broadcast_arrays meshgrid atleast_1d atleast_2d",
+        "seq": "concatenate stack vstack hstack dstack column_stack",
+    }
+    for positions, names in table.items():
+        for name in names.split():
+            globals()[name] = arraylike_args(globals()[name], positions)
+
+
+_check_array_args()
+
 from .. import array_methods  # noqa: E402,F401  (operators on arrays forward to this module)

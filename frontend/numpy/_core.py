@@ -1,6 +1,9 @@
 """Array conversion, NumPy broadcasting and JAX dtype promotion for irax.numpy."""
 from __future__ import annotations
 
+import functools
+import inspect
+
 import numpy as np
 
 from irax.dialects.ops import IraxTypeError
@@ -93,7 +96,7 @@ def broadcast_shapes(*shapes, op="broadcast"):
 
 def broadcast_to(x, shape):
     x = asarray(x)
-    shape = tuple(int(d) for d in shape)
+    shape = lax.canonicalize_shape(shape, "broadcast_to")
     if x.aval.shape == shape:
         return x
     nd = len(shape)
@@ -153,6 +156,36 @@ def canonical_axes(axis, ndim, op="op"):
     if len(set(axes)) != len(axes):
         raise ValueError(f"{op}: repeated axis in {axis}")
     return axes
+
+
+def check_arraylike(op, *args):
+    """JAX's rule: array arguments are arrays or scalars; a list or tuple must go through
+    asarray first (so a nested list is never silently stacked, traced element by element)."""
+    for i, a in enumerate(args):
+        if isinstance(a, (list, tuple)):
+            raise TypeError(f"{op} requires ndarray or scalar arguments, got {type(a).__name__} at "
+                            f"position {i}; convert it with irax.numpy.asarray first (at {user_line()})")
+
+
+def arraylike_args(f, positions):
+    """`f` checking its array parameters with `check_arraylike`: `positions` are their
+    indices, "*" for every positional argument, or "seq" for the items of a sequence
+    first argument (concatenate, stack...)."""
+    params = list(inspect.signature(f).parameters)
+    names = [params[i] for i in positions if i < len(params)] if positions not in ("*", "seq") else []
+
+    @functools.wraps(f)
+    def checked(*args, **kwargs):
+        if positions == "seq":
+            items = args[0] if args else kwargs.get(params[0], ())
+            check_arraylike(f.__name__, *(items if isinstance(items, (list, tuple)) else ()))
+        elif positions == "*":
+            check_arraylike(f.__name__, *args)
+        else:
+            check_arraylike(f.__name__, *[args[i] if i < len(args) else kwargs.get(params[i])
+                                          for i in positions if i < len(params)])
+        return f(*args, **kwargs)
+    return checked
 
 
 __all__ = ["asarray", "array", "Array", "Tracer"]

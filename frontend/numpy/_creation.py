@@ -5,19 +5,20 @@ import numpy as np
 
 from .. import dtypes, lax
 from ..api import as_operand
+from ..core import user_line
 from ._core import asarray
 
 
-def _shape(shape):
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+def _shape(shape, op):
+    return lax.canonicalize_shape(shape, op)
 
 
 def _dtype(dtype, default=None):
     return dtypes.to_dtype(dtype) if dtype is not None else (default or dtypes.default_float())
 
 
-def full(shape, fill_value, dtype=None):
-    shape = _shape(shape)
+def full(shape, fill_value, dtype=None, *, op="full"):
+    shape = _shape(shape, op)
     if dtype is None:
         from ._core import _typed
         dt, _ = _typed(fill_value)
@@ -27,39 +28,40 @@ def full(shape, fill_value, dtype=None):
 
 
 def zeros(shape, dtype=None):
-    return full(shape, 0, _dtype(dtype))
+    return full(shape, 0, _dtype(dtype), op="zeros")
 
 
 def ones(shape, dtype=None):
-    return full(shape, 1, _dtype(dtype))
+    return full(shape, 1, _dtype(dtype), op="ones")
 
 
 def empty(shape, dtype=None):
-    return zeros(shape, dtype)
+    return full(shape, 0, _dtype(dtype), op="empty")
 
 
-def _like(a, dtype, shape):
+def _like(a, dtype, shape, op):
     x = asarray(a)
-    return (x.aval.shape if shape is None else _shape(shape)), (dtype or x.aval.dtype)
+    return (x.aval.shape if shape is None else _shape(shape, op)), (dtype or x.aval.dtype)
 
 
 def zeros_like(a, dtype=None, shape=None):
-    s, d = _like(a, dtype, shape)
-    return zeros(s, d)
+    s, d = _like(a, dtype, shape, "zeros_like")
+    return full(s, 0, d)
 
 
 def ones_like(a, dtype=None, shape=None):
-    s, d = _like(a, dtype, shape)
-    return ones(s, d)
+    s, d = _like(a, dtype, shape, "ones_like")
+    return full(s, 1, d)
 
 
 def full_like(a, fill_value, dtype=None, shape=None):
-    s, d = _like(a, dtype, shape)
+    s, d = _like(a, dtype, shape, "full_like")
     return full(s, fill_value, d)
 
 
 def empty_like(a, dtype=None, shape=None):
-    return zeros_like(a, dtype, shape)
+    s, d = _like(a, dtype, shape, "empty_like")
+    return full(s, 0, d)
 
 
 def arange(start, stop=None, step=None, dtype=None):
@@ -89,6 +91,9 @@ def arange(start, stop=None, step=None, dtype=None):
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     dtype = _dtype(dtype)
     num = int(num)
+    if num < 0:
+        raise ValueError(f"linspace: number of samples, {num}, must be non-negative "
+                         f"(at {user_line()})")
     div = (num - 1) if endpoint else num
     step = (stop - start) / div if div > 0 else 0.0
     i = lax.iota(dtypes.default_float(), num)
@@ -106,19 +111,25 @@ def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None):
                                     _dtype(dtype))
 
 
+def _matrix_dims(op, N, M, error=ValueError):
+    """(N, M) of eye/identity/tri: concrete non-negative ints (JAX's error types)."""
+    return lax.canonicalize_shape((N, N if M is None else M), op, error=error)
+
+
 def eye(N, M=None, k=0, dtype=None):
-    M = N if M is None else M
+    N, M = _matrix_dims("eye", N, M)
     rows = lax.broadcasted_iota("int32", (N, M), 0)
     cols = lax.broadcasted_iota("int32", (N, M), 1)
     return lax.convert_element_type(lax.eq(lax.add(rows, k), cols), _dtype(dtype))
 
 
 def identity(n, dtype=None):
+    _matrix_dims("identity", n, None)
     return eye(n, dtype=dtype)
 
 
 def tri(N, M=None, k=0, dtype=None):
-    M = N if M is None else M
+    N, M = _matrix_dims("tri", N, M, TypeError)
     rows = lax.broadcasted_iota("int32", (N, M), 0)
     cols = lax.broadcasted_iota("int32", (N, M), 1)
     return lax.convert_element_type(lax.le(cols, lax.add(rows, k)), _dtype(dtype))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from irax.dialects.ops import IraxTypeError
+from irax.dialects.types import FLOATS, INTEGERS
 
 from .. import lax
 from ..core import is_array, user_line
@@ -16,8 +17,13 @@ from ._core import asarray
 
 def _expand_index(idx, ndim):
     """Normalise idx to a tuple with Ellipsis expanded (None kept)."""
+    if isinstance(idx, list):
+        raise TypeError(f"Using a non-tuple sequence for multidimensional indexing is not "
+                        f"allowed; use x[array(seq)] instead of x[seq] (at {user_line()})")
     if not isinstance(idx, tuple):
         idx = (idx,)
+    for i in idx:
+        _check_indexer(i)
     n_ell = sum(1 for i in idx if i is Ellipsis)
     if n_ell > 1:
         raise IndexError(f"an index can only have a single ellipsis ('...'); got {n_ell} "
@@ -37,6 +43,22 @@ def _expand_index(idx, ndim):
     if n_ell == 0:
         out.extend([slice(None)] * (ndim - used))
     return out
+
+
+def _check_indexer(i):
+    """Indexers are ints, bools, slices, None, Ellipsis or integer/bool arrays: a float
+    is a TypeError, as in JAX, never truncated."""
+    if i is None or i is Ellipsis or isinstance(i, slice):
+        return
+    if is_array(i):
+        dtype = i.aval.dtype
+    elif isinstance(i, (bool, int)):
+        return
+    else:
+        dtype = np.asarray(i).dtype.name
+    if dtype != "bool" and dtype not in INTEGERS:
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type "
+                        f"{dtype} (at {user_line()})")
 
 
 def _is_bool_mask(i):
@@ -139,10 +161,10 @@ def _basic(x, idx):
             new_shape.append(("keep", dim))
         else:
             k = int(i)
-            if not -n <= k < n:
-                raise IndexError(f"index {k} is out of bounds for axis {dim} with size {n} "
+            if n == 0:
+                raise IndexError(f"index {k} is out of bounds for axis {dim} with size 0 "
                                  f"(array of shape {x.aval.shape}, at {user_line()})")
-            k %= n
+            k = min(max(k + n if k < 0 else k, 0), n - 1)  # clamped, as JAX's gather (jit or not)
             start.append(k)
             limit.append(k + 1)
             strides.append(1)
@@ -201,7 +223,7 @@ def _advanced(x, idx):
 
 def _int_index(i, n):
     a = asarray(i) if is_array(i) else asarray(np.asarray(i))
-    if a.aval.dtype not in ("int32", "int64", "uint32", "int8", "int16", "uint8"):
+    if a.aval.dtype not in INTEGERS:
         raise IndexError(f"arrays used as indices must be of integer (or boolean) type, got "
                          f"{a.aval.dtype}")
     a = lax.convert_element_type(a, "int32")
@@ -213,29 +235,93 @@ def _gather(operand, indices):
     return bind("irax.gather", [operand, indices])[0]
 
 
-def take(a, indices, axis=None, mode=None):
+def _int_indices(op, indices, error=ValueError):
+    ind = asarray(indices)
+    if ind.aval.dtype not in INTEGERS:
+        raise error(f"{op}: indices must have an integer type, got {ind.aval.dtype} "
+                    f"(at {user_line()})")
+    return ind
+
+
+def _clip_or_wrap(ind, n, mode):
+    """Indices forced into [0, n): clamped ('clip', negatives too) or taken modulo n ('wrap')."""
+    ind = lax.convert_element_type(ind, "int32")
+    if mode == "clip":
+        return lax.clamp(0, ind, n - 1)
+    r = lax.rem(ind, n)
+    return lax.select(lax.lt(r, 0), lax.add(r, n), r)
+
+
+def take(a, indices, axis=None, out=None, mode=None, unique_indices=False,
+         indices_are_sorted=False, fill_value=None):
+    """JAX's take: out-of-bounds indices give `fill_value` (NaN, or the dtype's extreme)
+    by default (mode='fill'); mode='clip' clamps them, mode='wrap' takes them modulo
+    the axis size."""
+    from ._core import canonical_axis
+    if out is not None:
+        raise NotImplementedError(f"take: irax arrays are immutable: out= is not supported "
+                                  f"(at {user_line()})")
+    if mode == "raise":
+        raise NotImplementedError(f"take: mode='raise' needs a data-dependent error, which "
+                                  f"irax cannot raise; use 'fill', 'clip' or 'wrap' (at {user_line()})")
+    if mode not in (None, "fill", "clip", "wrap"):
+        raise ValueError(f"take: invalid mode {mode!r}; use 'fill', 'clip' or 'wrap' "
+                         f"(at {user_line()})")
     x = asarray(a)
+    ind = _int_indices("take", indices)
     if axis is None:
         x = lax.reshape(x, (x.aval.size,))
         axis = 0
-    axis %= x.aval.ndim
-    idx = [slice(None)] * axis + [indices]
-    return getitem(x, tuple(idx))
+    axis = canonical_axis(axis, x.aval.ndim, "take")
+    n = x.aval.shape[axis]
+    if n == 0 and ind.aval.size:
+        raise IndexError(f"take: cannot take a non-empty selection from axis {axis} of size 0 "
+                         f"(array of shape {x.aval.shape}, at {user_line()})")
+    head = (slice(None),) * axis
+    if mode in ("clip", "wrap"):
+        return getitem(x, head + (_clip_or_wrap(ind, n, mode),))
+    return gather_fill(x, head + (ind,), fill_value)
 
 
-def take_along_axis(arr, indices, axis):
+def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
+    """x[..., indices, ...] along `axis`, broadcasting the other dims, with take's
+    out-of-bounds handling: mode None/'fill' fills, 'clip'/'promise_in_bounds' clamp."""
+    from ._core import broadcast_shapes, broadcast_to, canonical_axis
     x = asarray(arr)
-    ind = asarray(indices)
-    axis %= x.aval.ndim
+    ind = _int_indices("take_along_axis", indices, TypeError)
+    if mode not in (None, "fill", "clip", "promise_in_bounds"):
+        raise ValueError(f"take_along_axis: invalid mode {mode!r}; use 'fill', 'clip' or "
+                         f"'promise_in_bounds' (at {user_line()})")
+    if axis is None:
+        if ind.aval.ndim != 1:
+            raise ValueError(f"take_along_axis: with axis=None the indices must be 1-d, got "
+                             f"shape {ind.aval.shape} (at {user_line()})")
+        x, axis = lax.reshape(x, (x.aval.size,)), 0
+    if ind.aval.ndim != x.aval.ndim:
+        raise ValueError(f"take_along_axis: indices and arr must have the same number of "
+                         f"dimensions; got shapes {ind.aval.shape} and {x.aval.shape} "
+                         f"(at {user_line()})")
+    axis = canonical_axis(axis, x.aval.ndim, "take_along_axis")
+    others = [d for d in range(x.aval.ndim) if d != axis]
+    common = broadcast_shapes(tuple(x.aval.shape[d] for d in others),
+                              tuple(ind.aval.shape[d] for d in others), op="take_along_axis")
+    shape_x, shape_i = list(common), list(common)
+    shape_x.insert(axis, x.aval.shape[axis])
+    shape_i.insert(axis, ind.aval.shape[axis])
+    x, ind = broadcast_to(x, shape_x), broadcast_to(ind, shape_i)
+    if mode in ("clip", "promise_in_bounds"):
+        ind = _clip_or_wrap(ind, max(x.aval.shape[axis], 1), "clip")
     grids = []
     for d in range(x.aval.ndim):
         if d == axis:
             grids.append(ind)
         else:
             shape = [1] * x.aval.ndim
-            shape[d] = ind.aval.shape[d]
-            grids.append(lax.reshape(lax.iota("int32", ind.aval.shape[d]), shape))
-    return getitem(x, tuple(grids))
+            shape[d] = shape_i[d]
+            grids.append(lax.reshape(lax.iota("int32", shape_i[d]), shape))
+    if mode in ("clip", "promise_in_bounds"):
+        return getitem(x, tuple(grids))
+    return gather_fill(x, tuple(grids), fill_value)
 
 
 # --------------------------------------------------------------------------
@@ -327,7 +413,6 @@ def scatter(x, idx, values, mode, index_mode=None):
 
 
 def _fill_value(dtype):
-    from irax.dialects.types import FLOATS
     if dtype in FLOATS:
         return np.nan
     if dtype == "bool":

@@ -128,6 +128,8 @@ def concatenate(arrays, axis=0, dtype=None):
     if axis is None:
         arrays = [ravel(a) for a in arrays]
         axis = 0
+    if not len(arrays):
+        raise ValueError(f"concatenate: need at least one array to concatenate (at {user_line()})")
     xs = promote(*arrays, op="concatenate")
     if dtype is not None:
         xs = [lax.convert_element_type(x, dtype) for x in xs]
@@ -218,7 +220,7 @@ def vsplit(ary, sections):
 
 def tile(A, reps):
     x = asarray(A)
-    reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    reps = lax.canonicalize_shape(reps, "tile")
     nd = max(len(reps), x.aval.ndim)
     reps = (1,) * (nd - len(reps)) + reps
     x = reshape(x, (1,) * (nd - x.aval.ndim) + x.aval.shape)
@@ -242,11 +244,17 @@ def repeat(a, repeats, axis=None, total_repeat_length=None):
         reps = np.asarray(repeats)
         if reps.ndim == 0:
             repeats = int(reps)
+        elif (reps < 0).any():
+            raise ValueError(f"repeat: repeats may not contain negative values, got {reps.tolist()} "
+                             f"(at {user_line()})")
         else:
             from ._indexing import take
             idx = np.repeat(np.arange(x.aval.shape[axis]), reps)
             return take(x, idx, axis=axis)
     r = int(repeats)
+    if r < 0:
+        raise TypeError(f"repeat: negative repeats are not allowed, got {r} for an array of "
+                        f"shape {x.aval.shape} (at {user_line()})")
     shape = list(x.aval.shape)
     bshape = shape[:axis + 1] + [r] + shape[axis + 1:]
     dims = list(range(axis + 1)) + list(range(axis + 2, len(bshape)))

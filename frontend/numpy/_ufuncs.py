@@ -6,6 +6,7 @@ import numpy as np
 from irax.dialects.types import FLOATS, INTEGERS
 
 from .. import dtypes, lax
+from ..core import user_line
 from ._core import asarray, promote, promote_and_broadcast
 
 
@@ -94,8 +95,15 @@ def fabs(x, /):
     return lax.abs(_to_float(x))
 
 
+def _no_bool(op, x, hint):
+    """NumPy and JAX have no boolean negation or subtraction."""
+    if x.aval.dtype == "bool":
+        raise TypeError(f"{op} does not accept dtype bool; {hint} (at {user_line()})")
+    return x
+
+
 def negative(x, /):
-    return lax.neg(asarray(x))
+    return lax.neg(_no_bool("negative", asarray(x), "use logical_not (the ~ operator)"))
 
 
 def positive(x, /):
@@ -111,11 +119,14 @@ abs = absolute
 
 
 def sign(x, /):
-    return lax.sign(asarray(x))
+    return lax.sign(_no_bool("sign", asarray(x), "convert it to a number first"))
 
 
 def square(x, /):
-    return lax.integer_pow(asarray(x), 2)
+    x = asarray(x)
+    if x.aval.dtype == "bool":
+        x = lax.convert_element_type(x, dtypes.default_int())
+    return lax.integer_pow(x, 2)
 
 
 def reciprocal(x, /):
@@ -133,7 +144,14 @@ def _binary(prim, name, to_float=False):
     return f
 
 
-subtract = _binary(lax.sub, "subtract")
+
+
+def subtract(x1, x2, /):
+    a, b = promote_and_broadcast(x1, x2, op="subtract")
+    _no_bool("subtract", a, "use logical_xor (the ^ operator)")
+    return lax.sub(a, b)
+
+
 true_divide = _binary(lax.div, "true_divide", to_float=True)
 divide = true_divide
 maximum = _binary(lax.max, "maximum")
@@ -193,23 +211,49 @@ logical_or = _logical(lax.bitwise_or, "logical_or")
 logical_xor = _logical(lax.bitwise_xor, "logical_xor")
 
 
+def _promote_numeric(x1, x2, op):
+    """Promoted, broadcast operands; bools become the default int (JAX's numeric promotion)."""
+    a, b = promote_and_broadcast(x1, x2, op=op)
+    if a.aval.dtype == "bool":
+        weak = a.weak_type
+        a, b = (lax.convert_element_type(v, dtypes.default_int()) for v in (a, b))
+        a.weak_type = b.weak_type = weak
+    return a, b
+
+
+def _nonzero_divisor(b):
+    """Integer divisors of 0 become 1, so x % 0 = fmod(x, 0) = 0, as in JAX."""
+    if b.aval.dtype in FLOATS:
+        return b
+    return lax.select(lax.eq(b, 0), _const_like(b, 1), b)
+
+
+def _float_divmod(a, b):
+    """(floor(a / b), a mod b) from fmod, as JAX computes them: exact, with
+    floor_divide(-5, inf) = -1 and floor_divide(inf, 2) = nan."""
+    mod = lax.rem(a, b)
+    div = lax.div(lax.sub(a, mod), b)
+    fix = lax.bitwise_and(lax.ne(mod, 0.0), lax.ne(lax.sign(b), lax.sign(mod)))
+    mod = lax.select(fix, lax.add(mod, b), mod)
+    div = lax.select(fix, lax.sub(div, 1.0), div)
+    return lax.round(div, lax.RoundingMethod.TO_NEAREST_EVEN), mod
+
+
 def floor_divide(x1, x2, /):
-    a, b = promote_and_broadcast(x1, x2, op="floor_divide")
+    a, b = _promote_numeric(x1, x2, "floor_divide")
     if a.aval.dtype in FLOATS:
-        return lax.floor(lax.div(a, b))
-    if a.aval.dtype.startswith("uint"):
-        return lax.div(a, b)
+        return _float_divmod(a, b)[0]
     q = lax.div(a, b)
-    r = lax.rem(a, b)
-    adjust = lax.bitwise_and(lax.ne(r, 0), lax.ne(lax.lt(a, 0), lax.lt(b, 0)))
+    if a.aval.dtype.startswith("uint"):
+        return q
+    adjust = lax.bitwise_and(lax.ne(lax.sign(a), lax.sign(b)), lax.ne(lax.rem(a, b), 0))
     return lax.select(adjust, lax.sub(q, 1), q)
 
 
 def remainder(x1, x2, /):
-    a, b = promote_and_broadcast(x1, x2, op="remainder")
+    a, b = _promote_numeric(x1, x2, "remainder")
+    b = _nonzero_divisor(b)
     r = lax.rem(a, b)
-    if a.aval.dtype.startswith("uint"):
-        return r
     fix_sign = lax.bitwise_and(lax.ne(r, 0), lax.ne(lax.lt(r, 0), lax.lt(b, 0)))
     return lax.select(fix_sign, lax.add(r, b), r)
 
@@ -218,21 +262,27 @@ mod = remainder
 
 
 def fmod(x1, x2, /):
-    a, b = promote_and_broadcast(x1, x2, op="fmod")
-    return lax.rem(a, b)
+    a, b = _promote_numeric(x1, x2, "fmod")
+    return lax.rem(a, _nonzero_divisor(b))
 
 
 def divmod(x1, x2, /):
-    return floor_divide(x1, x2), remainder(x1, x2)
+    a, b = _promote_numeric(x1, x2, "divmod")
+    if a.aval.dtype in FLOATS:
+        return _float_divmod(a, b)
+    return floor_divide(a, b), remainder(a, b)
 
 
 def power(x1, x2, /):
-    if isinstance(x2, (int, np.integer)) and not isinstance(x2, bool):
+    if isinstance(x2, (int, np.integer)) and not isinstance(x2, (bool, np.bool_)):
         a = asarray(x1)
+        if a.aval.dtype == "bool":
+            a = lax.convert_element_type(a, dtypes.default_int())
         if a.aval.dtype in INTEGERS and x2 < 0:
-            raise ValueError("Integers to negative integer powers are not allowed.")
+            raise TypeError(f"power: integers cannot be raised to negative powers, got "
+                            f"{a.aval.str_short()} ** {int(x2)} (at {user_line()})")
         return lax.integer_pow(a, int(x2))
-    a, b = promote_and_broadcast(x1, x2, op="power")
+    a, b = _promote_numeric(x1, x2, "power")
     return lax.pow(a, b)
 
 
@@ -267,10 +317,12 @@ def hypot(x1, x2, /):
 
 
 def _logaddexp(a, b, log1p_exp):
-    """max + log1p_exp(-|a - b|); where a - b is NaN (equal infinities or a NaN) a + b gives
-    -inf, +inf or NaN as NumPy does."""
+    """max + log1p_exp(-|a - b|), both picked by one comparison so the derivative is
+    smooth where a == b (1/2 each, second derivative 1/4, as JAX's rule gives); where
+    a - b is NaN (equal infinities or a NaN) a + b gives -inf, +inf or NaN as NumPy does."""
     d = lax.sub(a, b)
-    r = lax.add(lax.max(a, b), log1p_exp(lax.neg(lax.abs(d))))
+    first = lax.ge(a, b)
+    r = lax.add(lax.select(first, a, b), log1p_exp(lax.select(first, lax.neg(d), d)))
     return lax.select(lax.ne(d, d), lax.add(a, b), r)
 
 
@@ -360,14 +412,16 @@ def _broadcast3(c, a, b):
     return c, a, b
 
 
-def clip(a, a_min=None, a_max=None, *, min=None, max=None):
-    a_min = a_min if a_min is not None else min
-    a_max = a_max if a_max is not None else max
-    x = asarray(a)
-    if a_min is not None:
-        x = maximum(x, a_min)
-    if a_max is not None:
-        x = minimum(x, a_max)
+def clip(arr=None, /, min=None, max=None):
+    """JAX 0.10's signature: the NumPy-1 spellings a=, a_min=, a_max= are gone (a
+    TypeError, so a bound is never silently ignored); max wins where min > max."""
+    if arr is None:
+        raise ValueError(f"clip: no array given to clip (at {user_line()})")
+    x = asarray(arr)
+    if min is not None:
+        x = maximum(x, min)
+    if max is not None:
+        x = minimum(x, max)
     return x
 
 
