@@ -339,8 +339,8 @@ def _binary(name, allowed=None):
     return infer
 
 
-for _n in ARITH_BINARY:
-    define(f"irax.{_n}")(_binary(f"irax.{_n}"))
+for _n in ARITH_BINARY:  # bool has no arithmetic (as in lax): only max/min order it
+    define(f"irax.{_n}")(_binary(f"irax.{_n}", None if _n in ("max", "min") else FLOATS + INTEGERS))
 for _n in FLOAT_BINARY:
     define(f"irax.{_n}")(_binary(f"irax.{_n}", FLOATS))
 for _n in BITWISE_BINARY:
