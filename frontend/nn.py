@@ -74,7 +74,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     if b is not None:
         x, b = promote_and_broadcast(x, b, op="logsumexp")
         x = jnp.where(b != 0, x, -jnp.inf)  # zero weights drop out, even beside an infinite a
-    m = lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True))
+    # initial=-inf: an empty sum is 0, its log -inf (as in JAX), not a max-of-empty error
+    m = lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True, initial=-jnp.inf))
     m = jnp.where(jnp.isfinite(m), m, 0.0)
     e = jnp.exp(x - m)
     if b is not None:
