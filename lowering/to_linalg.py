@@ -326,8 +326,42 @@ def lower_cumulative(c):
     with ir.InsertionPoint(block):
         ir.Operation.create("iree_linalg_ext.yield",
                             operands=[combine(a.dtype, *block.arguments)])
-    out = op.results[0]
-    return [reverse_value(out, a, (axis,)) if reverse else out]
+    return op.results[0], op.results[1]
+
+
+SCAN_BLOCK = 32  # as accurate as JAX's cumsum on CPU (measured, 1e7 uniform f32)
+
+
+def _blocked_scan(name, x, a: Aval, axis):
+    """A scan longer than SCAN_BLOCK, as a tree (the running float sum of a
+    plain scan stalls at 2**24): pad the axis with the identity to blocks of
+    SCAN_BLOCK, scan within blocks, scan the block totals (recursively), and
+    combine each block with the total of the blocks before it."""
+    r = a.shape[axis]
+    if r <= SCAN_BLOCK:
+        return _scan(name, x, a, axis)[0]
+    identity, combine = CUM_COMBINE[name]
+    q = -(-r // SCAN_BLOCK)
+    padded = _with_dim(a, axis, q * SCAN_BLOCK)
+    if padded.shape != a.shape:
+        x = tensor.insert_slice(x, B.filled(padded, identity(a.dtype)), [], [], [],
+                                [0] * a.ndim, list(a.shape), [1] * a.ndim)
+    blocks = Aval(a.shape[:axis] + (q, SCAN_BLOCK) + a.shape[axis + 1:], a.dtype)
+    groups = [[i] for i in range(axis)] + [[axis, axis + 1]] + [[i + 1] for i in range(axis + 1, a.ndim)]
+    inner, totals = _scan(name, tensor.expand_shape(B.lowered_type(blocks), x, _reassoc(groups), [],
+                                                    list(blocks.shape)), blocks, axis + 1)
+    tot = _with_dim(a, axis, q)
+    before = _blocked_scan(name, totals, tot, axis)  # through block j, shifted to j+1:
+    offsets = [0] * a.ndim
+    offsets[axis] = 1
+    before = tensor.insert_slice(_slice_axis(before, tot, axis, 0, q - 1), B.filled(tot, identity(a.dtype)),
+                                 [], [], [], offsets, list(_with_dim(a, axis, q - 1).shape), [1] * a.ndim)
+    n = blocks.ndim
+    (out,) = B.generic([inner, before], [B.identity_map(n), B.affine_map(n, [i for i in range(n) if i != axis + 1])],
+                       [B.empty(blocks)], [B.identity_map(n)], [B.PARALLEL] * n,
+                       lambda s, p, _: combine(a.dtype, p, s))
+    out = tensor.collapse_shape(B.lowered_type(padded), out, _reassoc(groups))
+    return out if padded.shape == a.shape else _slice_axis(out, padded, axis, 0, r)
 
 
 @lowering("irax.dot_general")
