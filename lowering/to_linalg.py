@@ -308,12 +308,22 @@ CUM_COMBINE = {  # name: (identity(dtype), combine(dtype, a, b))
 def lower_cumulative(c):
     """An inclusive iree_linalg_ext.scan along `axis` (O(n), sequential along the
     axis, parallel across the others), its accumulator seeded with the combine's
-    identity; reverse=True scans the reversed operand and reverses the result."""
+    identity; reverse=True scans the reversed operand and reverses the result.
+    Long float sums and products scan in blocks (`_blocked_scan`)."""
     a, axis, reverse = c.in_avals[0], c.attrs["axis"], c.attrs.get("reverse", False)
-    identity, combine = CUM_COMBINE[c.op.name]
     x = c.operands[0]
     if reverse:
         x = reverse_value(x, a, (axis,))
+    if c.op.name in ("irax.cumsum", "irax.cumprod") and is_float(a.dtype):
+        out = _blocked_scan(c.op.name, x, a, axis)
+    else:
+        out = _scan(c.op.name, x, a, axis)[0]
+    return [reverse_value(out, a, (axis,)) if reverse else out]
+
+
+def _scan(name, x, a: Aval, axis):
+    """(inclusive scan of `x` along `axis`, its last element per line)."""
+    identity, combine = CUM_COMBINE[name]
     acc = Aval([d for i, d in enumerate(a.shape) if i != axis], a.dtype)
     et = B.signless_element(a.dtype)
     op = ir.Operation.create(
