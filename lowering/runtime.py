@@ -28,7 +28,8 @@ HAL_ELEMENT_TYPES = {
     "float16": rt.HalElementType.FLOAT_16, "bfloat16": rt.HalElementType.BFLOAT_16,
     "int8": rt.HalElementType.SINT_8, "int16": rt.HalElementType.SINT_16,
     "int32": rt.HalElementType.SINT_32, "int64": rt.HalElementType.SINT_64,
-    "uint8": rt.HalElementType.UINT_8, "uint32": rt.HalElementType.UINT_32,
+    "uint8": rt.HalElementType.UINT_8, "uint16": rt.HalElementType.UINT_16,
+    "uint32": rt.HalElementType.UINT_32, "uint64": rt.HalElementType.UINT_64,
     "bool": rt.HalElementType.BOOL_8,
 }
 
@@ -120,6 +121,11 @@ def _open_device(platform: str, driver: str):
             f"Available backends: {', '.join(avail) or 'none'}") from None
 
 
+def reshaped(bv, shape):
+    """The same device buffer viewed with another shape (no copy)."""
+    return rt.HalBufferView(bv.get_buffer(), list(shape), bv.element_type)
+
+
 class Executable:
     """A compiled module loaded on a backend; calls its function `name`."""
 
@@ -138,7 +144,10 @@ class Executable:
     def __call__(self, buffer_views, num_results: int):
         args = rt.VmVariantList(len(buffer_views))
         for bv in buffer_views:
-            args.push_ref(bv)
+            if type(bv) is int:  # an index argument (eager kernels' lengths)
+                args.push_int(bv)
+            else:
+                args.push_ref(bv)
         rets = rt.VmVariantList(num_results)
         if self._probe:
             t = time.perf_counter()
