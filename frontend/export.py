@@ -6,7 +6,9 @@ results, so `iree-run-module --module=f.vmfb --function=f --input=...` runs
 it.  Arrays the function closes over (trained weights, say) become constants
 in the module.  The signature (shapes, dtypes, pytree structure) is stored in
 the function's `iree.reflection` attribute, where the runtime-only loader
-`irax.deploy.load` reads it back.
+`irax.deploy.load` reads it back.  `.save` writes the module with a checksum
+trailer that `irax.deploy.load` verifies (IREE tools ignore it); `.vmfb` and
+`irax.deploy.read_module(path)` give the bare module bytes.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import numpy as np
 
 from irax.dialects import emit, get_context, ir
 from irax.lowering.compiler import check_target, compile_mlir
-from irax.lowering.deploy import SIGNATURE_KEY
+from irax.lowering.deploy import SIGNATURE_KEY, with_checksum
 from irax.lowering.pipeline import to_linalg_text
 
 from .api import Jitted, fun_name, leaf_aval, trace_function
@@ -49,11 +51,17 @@ class Exported:
                 f"{len(self.vmfb)} bytes)")
 
     def save(self, path: str) -> str:
-        """Write the .vmfb (signature included) atomically; returns `path`."""
+        """Write the .vmfb (signature included) and its checksum trailer atomically;
+        returns `path`."""
         tmp = f"{path}.tmp{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(self.vmfb)
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(with_checksum(self.vmfb))
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
         return path
 
     def iree_run_module_args(self) -> list[str]:

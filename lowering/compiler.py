@@ -4,7 +4,10 @@ Modules are compiled inside this process through IREE's embedding API
 (`iree.compiler.api`), not by spawning `iree-compile` per call: one compiler
 session (an MLIR context plus flags) is kept per (target, flags) and reused.
 Results are cached in memory and on disk (`cache.py`) by (IR text, target,
-flags, IREE version, host CPU).
+flags, IREE version, host CPU); a cached module the IREE runtime cannot parse
+is discarded and recompiled.  IREE's compiler crashes (SIGSEGV) when its
+temporary directory is missing, read-only or full, so that is checked before
+every compile (`usable_tmpdir`).
 
 Measured on the 2-core dev machine, small module (add + sin), llvm-cpu:
 `compile_str` ~385 ms, in-process ~295 ms.  The rest is IREE's own pipeline
@@ -18,11 +21,12 @@ import os
 import re
 import tempfile
 import threading
+import warnings
 
 from . import cache as disk_cache
 
 TARGETS = ("llvm-cpu", "vulkan-spirv", "cuda")
-CUDA_ARCH = os.environ.get("IRAX_CUDA_ARCH", "sm_80")
+CUDA_ARCH = os.environ.get("IRAX_CUDA_ARCH", "").strip() or "sm_80"
 THREADED_IR_CHARS = 32_000
 
 _memory: dict = {}
@@ -84,15 +88,99 @@ def compile_mlir(text: str, target: str = "llvm-cpu", name: str = "main", flags=
     vmfb = _memory.get(key)
     if vmfb is not None:
         return vmfb
-    digest = disk_cache.key(text, all_flags) if use_disk_cache else None
-    if digest is not None:
-        vmfb = disk_cache.get(digest)
+    entry = disk_cache.entry_key(text, all_flags) if use_disk_cache else None
+    if entry is not None:
+        vmfb = disk_cache.get(*entry)
+        if vmfb is not None and not loadable(vmfb):
+            disk_cache.discard(entry[0])  # intact bytes, but no module: never reuse them
+            vmfb = None
     if vmfb is None:
         vmfb = _compile(text, all_flags, target, name)
-        if digest is not None:
-            disk_cache.put(digest, vmfb)
+        if entry is not None:
+            disk_cache.put(entry[0], vmfb, entry[1])
     _memory[key] = vmfb
     return vmfb
+
+
+_vm_instance = None
+
+
+def loadable(vmfb: bytes) -> bool:
+    """Whether the IREE runtime accepts `vmfb` as a module (its verifier runs on load)."""
+    global _vm_instance
+    import iree.runtime as rt
+    if _vm_instance is None:
+        _vm_instance = rt.VmInstance()
+    try:
+        return bool(rt.VmModule.copy_buffer(_vm_instance, vmfb).function_names)
+    except Exception:  # noqa: BLE001 - iree raises RuntimeError/ValueError by cause
+        return False
+
+
+# --------------------------------------------------------------------------
+# The temporary directory IREE writes to
+# --------------------------------------------------------------------------
+
+TMP_ENV = ("TMPDIR", "TMP", "TEMP", "TEMPDIR")  # LLVM reads the first one that is set
+MIN_TMP_FREE = 64 << 20
+
+
+def _tmp_problem(d: str) -> str | None:
+    """Why directory `d` cannot hold IREE's temporary files, or None if it can."""
+    if not os.path.isdir(d):
+        return "does not exist" if not os.path.exists(d) else "is not a directory"
+    try:
+        fd, probe = tempfile.mkstemp(dir=d, prefix=".irax-probe-")
+    except OSError as e:
+        return f"is not writable ({e.strerror})"
+    try:
+        os.write(fd, b"\0" * 4096)
+    except OSError as e:
+        return f"is not writable ({e.strerror})"
+    finally:
+        os.close(fd)
+        os.remove(probe)
+    try:
+        st = os.statvfs(d)
+    except OSError:
+        return None
+    if st.f_bavail * st.f_frsize < MIN_TMP_FREE:
+        return f"is full ({st.f_bavail * st.f_frsize >> 20} MiB free)"
+    return None
+
+
+def usable_tmpdir() -> str:
+    """The directory IREE's compiler will write temporary files to, made usable.
+
+    When the one the environment names (or /tmp) is missing, read-only or
+    full, TMPDIR is pointed at a usable one with a warning; when there is
+    none, IraxCompileError says so (instead of the compiler crashing)."""
+    var = next((v for v in TMP_ENV if os.environ.get(v)), None)
+    current = os.environ[var] if var else "/tmp"
+    problem = _tmp_problem(current)
+    if problem is None:
+        return current
+    cache = disk_cache.cache_dir()
+    candidates = ["/tmp", "/var/tmp", "/usr/tmp", os.path.join(cache, "tmp") if cache else None,
+                  os.path.join(os.path.expanduser("~"), ".cache", "irax", "tmp"), os.getcwd()]
+    for d in candidates:
+        if not d or d == current:
+            continue
+        try:
+            os.makedirs(d, exist_ok=True)
+        except OSError:
+            continue
+        if _tmp_problem(d) is None:
+            what = f"{var}={current!r}" if var else f"{current!r}"
+            warnings.warn(f"irax: the temporary directory {what} {problem}; IREE's compiler "
+                          f"needs one, so TMPDIR is set to {d!r}", RuntimeWarning, stacklevel=4)
+            os.environ["TMPDIR"] = d
+            tempfile.tempdir = None  # let Python's tempfile choose again too
+            return d
+    raise IraxCompileError(f"IREE's compiler needs a temporary directory, but "
+                           f"{var + '=' if var else ''}{current!r} {problem} and no fallback "
+                           f"({', '.join(d for d in candidates if d)}) is usable; set TMPDIR "
+                           "to a writable directory with free space")
 
 
 # --------------------------------------------------------------------------
@@ -137,6 +225,7 @@ def _threaded(text: str) -> bool:
 
 
 def _compile(text: str, flags: tuple, target: str, name: str) -> bytes:
+    usable_tmpdir()
     Session, Source, Output, enable_diagnostics = _api()
     messages = []
 
@@ -167,9 +256,12 @@ def _compile(text: str, flags: tuple, target: str, name: str) -> bytes:
 
 
 def _failure(text, target, name, source_name, messages) -> IraxCompileError:
-    fd, path = tempfile.mkstemp(prefix=f"irax-{name}-", suffix=".mlir")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
+    try:
+        fd, path = tempfile.mkstemp(prefix=f"irax-{name}-", suffix=".mlir")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+    except OSError as e:
+        path = f"<nowhere: {e}>"
     lines = [m.replace(source_name, path).splitlines()[0] for m in messages if m][:5]
     return IraxCompileError(
         f"IREE failed to compile function '{name}' for {target}; the IR was written to "

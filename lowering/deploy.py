@@ -11,11 +11,22 @@ This file imports only the standard library, numpy and `iree.runtime` (never
 The module's entry function carries its signature (argument and result
 shapes, dtypes and pytree structure) as JSON in its `iree.reflection`
 attribute `irax.signature`, so the .vmfb is the only file to ship.
+
+Saved files are checksummed: `.save` appends a 48-byte trailer (SHA-256 of
+everything before it, that length, and a magic) that `load` verifies before
+IREE sees a byte, so a damaged file raises `CorruptModuleError` instead of
+crashing the process or computing wrong answers.  IREE ignores trailing
+bytes, and the trailer is written as the module's ZIP archive comment, so
+`iree-run-module` and `unzip -l` still read the file as it is.
+`read_module(path)` returns the verified module bytes (what `export(...).vmfb`
+holds); a module without a trailer (from `iree-compile`) loads unverified.
 """
 from __future__ import annotations
 
 import collections
+import hashlib
 import json
+import struct
 
 import numpy as np
 import iree.runtime as rt
@@ -26,15 +37,76 @@ DRIVERS = {"llvm-cpu": "local-task", "vulkan-spirv": "vulkan", "cuda": "cuda"}
 _HAL_TYPES = {
     "float32": "FLOAT_32", "float64": "FLOAT_64", "float16": "FLOAT_16", "bfloat16": "BFLOAT_16",
     "int8": "SINT_8", "int16": "SINT_16", "int32": "SINT_32", "int64": "SINT_64",
-    "uint8": "UINT_8", "uint32": "UINT_32", "bool": "BOOL_8",
+    "uint8": "UINT_8", "uint16": "UINT_16", "uint32": "UINT_32", "uint64": "UINT_64",
+    "bool": "BOOL_8",
 }
 
 
-def load(path: str, driver: str | None = None) -> "Loaded":
-    """Load a saved module; returns a callable taking and returning pytrees of arrays."""
+TRAILER_MAGIC = b"IRAXSUM1"
+_TRAILER = struct.Struct("<32sQ8s")  # sha256(module), len(module), magic
+_EOCD = b"PK\x05\x06"  # a ZIP end-of-central-directory record (22 bytes, then its comment)
+
+
+class CorruptModuleError(ValueError):
+    """A saved module failed its checksum: the file is damaged or truncated."""
+
+
+def with_checksum(vmfb: bytes) -> bytes:
+    """`vmfb` followed by the checksum trailer, as `Exported.save` writes it.
+
+    When the module is a ZIP archive (IREE's usual layout) whose comment is
+    empty, the trailer becomes that comment, so the file stays a valid ZIP."""
+    if len(vmfb) >= 22 and vmfb[-22:-18] == _EOCD and vmfb[-2:] == b"\0\0":
+        vmfb = vmfb[:-2] + struct.pack("<H", _TRAILER.size)
+    return vmfb + _TRAILER.pack(hashlib.sha256(vmfb).digest(), len(vmfb), TRAILER_MAGIC)
+
+
+def verified(blob: bytes, origin: str = "module") -> bytes:
+    """The module bytes of a saved file, checked against its trailer.
+
+    Raises CorruptModuleError when the checksum, the length or the trailer
+    itself is damaged, or when a file without a trailer does not end like a
+    complete IREE module (truncated)."""
+    tail = blob[-8:]
+    damaged = sum(bin(a ^ b).count("1") for a, b in zip(tail, TRAILER_MAGIC))
+    if len(blob) >= _TRAILER.size and tail == TRAILER_MAGIC:
+        checksum, length, _ = _TRAILER.unpack(blob[-_TRAILER.size:])
+        body = blob[:-_TRAILER.size]
+        if length != len(body):
+            raise CorruptModuleError(
+                f"{origin}: the module is truncated or corrupt (its trailer records "
+                f"{length} bytes, the file holds {len(body)}); write it again with "
+                "irax.export(...).save()")
+        if hashlib.sha256(body).digest() != checksum:
+            raise CorruptModuleError(f"{origin}: checksum mismatch, the module file is "
+                                     "corrupt; write it again with irax.export(...).save()")
+        return body
+    if len(tail) == 8 and damaged <= 16:  # the magic itself, with a few bits flipped
+        raise CorruptModuleError(f"{origin}: the module's checksum trailer is corrupt")
+    if _complete_zip(blob):
+        return blob  # a plain module from iree-compile: loaded unverified
+    raise CorruptModuleError(f"{origin}: not a complete IREE module (truncated, corrupt, or "
+                             "not a .vmfb)")
+
+
+def _complete_zip(blob: bytes) -> bool:
+    """Whether `blob` ends exactly where its ZIP end record (and comment) says it does."""
+    at = blob.rfind(_EOCD, max(0, len(blob) - 22 - 0xFFFF))
+    return at >= 0 and at + 22 <= len(blob) and \
+        at + 22 + struct.unpack_from("<H", blob, at + 20)[0] == len(blob)
+
+
+def read_module(path: str) -> bytes:
+    """The verified module bytes of a file written by `irax.export(...).save(path)`."""
     with open(path, "rb") as f:
-        vmfb = f.read()
-    return Loaded(vmfb, driver=driver, origin=path)
+        return verified(f.read(), path)
+
+
+def load(path: str, driver: str | None = None) -> "Loaded":
+    """Load a saved module; returns a callable taking and returning pytrees of arrays.
+
+    The file's checksum is verified first (CorruptModuleError if it fails)."""
+    return Loaded(read_module(path), driver=driver, origin=path)
 
 
 def read_signature(vmfb: bytes) -> dict:

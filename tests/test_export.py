@@ -151,7 +151,8 @@ def test_runtime_only_loader_in_blocked_process(exported, tmp_path):
 def test_loader_imports_nothing_of_irax_or_the_compiler():
     src = open(irax.deploy.LOADER_FILE).read()
     imports = [l.split()[1] for l in src.splitlines() if l.startswith(("import ", "from "))]
-    assert sorted(set(imports)) == ["__future__", "collections", "iree.runtime", "json", "numpy"]
+    assert sorted(set(imports)) == ["__future__", "collections", "hashlib", "iree.runtime", "json",
+                                  "numpy", "struct"]
 
 
 def test_export_grad_and_vmap(tmp_path):
