@@ -143,11 +143,12 @@ FOLD_CASES = {
         (np.array([7, -7, 7, -7, 5, -2**31, -2**31, 2**31 - 1, 1, -1, 0, 3], np.int32),
          np.array([2, 2, -2, -2, 0, -1, 2, 31, 32, -5, 3, 40], np.int32))),
     "float": (
-        lambda a, b: [lax.div(a, b), lax.rem(a, b), lax.pow(a, b), lax.max(a, b), lax.min(a, b),
+        # (transcendental functions, float pow and rem are not folded: see test_folds.py)
+        lambda a, b: [lax.div(a, b), lax.max(a, b), lax.min(a, b),
                       lax.ne(a, b), lax.round(a), lax.floor(a), lax.sign(a),
                       lax.convert_element_type(a, "int32"), lax.convert_element_type(a, "int8"),
-                      lax.convert_element_type(a, "bool"), lax.exp(b), lax.sqrt(lax.abs(a)),
-                      lax.integer_pow(a, -2), lax.atan2(a, b), lax.is_finite(a)],
+                      lax.convert_element_type(a, "bool"), lax.sqrt(lax.abs(a)),
+                      lax.integer_pow(a, -2), lax.is_finite(a)],
         (np.array([2.5, -2.5, -7.5, 0.5, 3e9, -3e9, np.nan, 1.5, -0.0, np.inf, 4.0, -8.0],
                   np.float32),
          np.array([2.0, 2.0, 2.0, -1.5, 1.0, 1.0, 1.0, np.nan, 3.0, 2.0, 0.5, 3.0], np.float32))),
