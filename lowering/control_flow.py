@@ -15,7 +15,7 @@ operands are used directly) and `irax.yield` becomes the scf terminator.
 """
 from __future__ import annotations
 
-from iree.compiler import ir
+from iree.compiler import ir, passmanager
 from iree.compiler.dialects import arith, scf, tensor
 
 from irax.dialects.control_flow import region_block, yielded
@@ -37,6 +37,21 @@ def _splice(src_block, args, dest_block, make_term):
         a.replace_all_uses_with(v)
     for o in list(src_block.operations)[:-1]:
         o.move_before(anchor)
+
+
+def _varying(block, k, init):
+    """(indices of the carries `block` changes, carry(values of those) -> every carry).
+
+    A carry the body yields back unchanged stays its initial value, so it is
+    left out of the loop: IREE's VM loses a value that a back edge passes to
+    its own slot and to another one too."""
+    args = list(block.arguments)[k:k + len(init)]
+    loop = [i for i, (y, a) in enumerate(zip(yielded(block), args)) if y != a]
+
+    def carry(values):
+        at = dict(zip(loop, values))
+        return [at.get(i, x) for i, x in enumerate(init)]
+    return loop, carry
 
 
 def _result_types(op):
@@ -81,8 +96,10 @@ def lower_while(c):
     op = c.op
     k = c.attrs.get("num_consts", 0)
     consts, init = c.operands[:k], c.operands[k:]
-    types = _result_types(op)
-    w = scf.WhileOp(types, init)
+    body = region_block(op, 1)
+    loop, carry = _varying(body, k, init)
+    types = [_result_types(op)[i] for i in loop]
+    w = scf.WhileOp(types, [init[i] for i in loop])
     loc = ir.Location.current
     before = w.before.blocks.append(*types, arg_locs=[loc] * len(types))
     after = w.after.blocks.append(*types, arg_locs=[loc] * len(types))
@@ -90,9 +107,10 @@ def lower_while(c):
     def condition(vs):
         flag = tensor.extract(vs[0], [])
         scf.ConditionOp(flag, list(before.arguments))
-    _splice(region_block(op, 0), consts + list(before.arguments), before, condition)
-    _splice(region_block(op, 1), consts + list(after.arguments), after, lambda vs: scf.YieldOp(vs))
-    return list(w.results)
+    _splice(region_block(op, 0), consts + carry(before.arguments), before, condition)
+    _splice(body, consts + carry(after.arguments), after,
+            lambda vs: scf.YieldOp([vs[i] for i in loop]))
+    return carry(list(w.results))
 
 
 @lowering("irax.scan")
@@ -107,8 +125,11 @@ def lower_scan(c):
     used = [bool(list(r.uses)) for r in list(op.results)[nc:]]
     ys_init = [tensor.empty(list(ir.RankedTensorType(t).shape), ir.RankedTensorType(t).element_type)
                for t in types[nc:]]
+    src = region_block(op, 0)
+    varying, full = _varying(src, k, carry)
+    nv = len(varying)
     loop = scf.ForOp(B.index_const(0), B.index_const(length), B.index_const(1),
-                     list(carry) + [y for y, u in zip(ys_init, used) if u])
+                     [carry[i] for i in varying] + [y for y, u in zip(ys_init, used) if u])
     body = loop.body
     iters = list(loop.inner_iter_args)
     dyn = ir.ShapedType.get_dynamic_stride_or_offset()
@@ -124,12 +145,33 @@ def lower_scan(c):
                                                [1] + shape[1:], [1] * len(shape)))
 
     def step(vs):
-        outs = list(vs[:nc])
-        for y, acc in zip([y for y, u in zip(vs[nc:], used) if u], iters[nc:]):
+        outs = [vs[i] for i in varying]
+        for y, acc in zip([y for y, u in zip(vs[nc:], used) if u], iters[nv:]):
             shape = list(ir.RankedTensorType(acc.type).shape)
             outs.append(tensor.insert_slice(y, acc, [idx], [], [], [dyn] + [0] * (len(shape) - 1),
                                             [1] + shape[1:], [1] * len(shape)))
         scf.YieldOp(outs)
-    _splice(region_block(op, 0), list(consts) + iters[:nc] + slices, body, step)
-    results = iter(list(loop.results)[nc:])
-    return list(loop.results)[:nc] + [next(results) if u else y for y, u in zip(ys_init, used)]
+    _splice(src, list(consts) + full(iters[:nv]) + slices, body, step)
+    results = iter(list(loop.results)[nv:])
+    return full(list(loop.results)[:nv]) + [next(results) if u else y
+                                            for y, u in zip(ys_init, used)]
+
+
+def while_loops_to_cfg(module):
+    """Rewrite each function that holds an scf.while into a CFG (cf.br /
+    cf.cond_br), the form IREE itself lowers loops to.
+
+    IREE rotates scf.while loops into if + do-while and canonicalizes away
+    carries the body does not read, yields twice or sets to a loop-invariant
+    value; its stream conversion then fails on the loop, whose condition now
+    forwards other types than its before region takes ("unresolved source
+    materialization").  A CFG has no such canonicalizations.
+    """
+    pm = None
+    for f in module.body.operations:
+        found = []
+        f.walk(lambda op: (found.append(op), ir.WalkResult.INTERRUPT)[1]
+               if op.name == "scf.while" else ir.WalkResult.ADVANCE)
+        if found:
+            pm = pm or passmanager.PassManager.parse("func.func(convert-scf-to-cf)")
+            pm.run(f)

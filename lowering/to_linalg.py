@@ -815,6 +815,7 @@ def lower_to_linalg(module) -> None:
         _patterns = ps.freeze()
     rewrite.walk_and_apply_patterns(module.operation, _patterns)
     _make_signless(module)
+    control_flow.while_loops_to_cfg(module)
     remaining = []
 
     def find(op):
