@@ -351,29 +351,32 @@ def _checked_body(body_fun, where):
     return body
 
 
-def fori_loop(lower, upper, body_fun, init_val):
+def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     """`for i in range(lower, upper): val = body_fun(i, val)`.
 
-    Python int bounds make it a scan (so it is reverse-differentiable); traced
-    bounds make it a while_loop.
+    Concrete bounds make it a scan of `int(upper) - int(lower)` steps (so it
+    is reverse-differentiable); traced bounds make it a while_loop.
     """
-    static = all(isinstance(b, (int, np.integer)) and not isinstance(b, bool)
-                 for b in (lower, upper))
-    body_fun = _checked_body(body_fun, user_line())
-    if static:
-        lo, hi = int(lower), int(upper)
-        dtype = dtypes.default_int()
+    where = user_line()
+    if not callable(body_fun):
+        raise TypeError(f"lax.fori_loop: body_fun argument should be callable (at {where})")
+    dtype = _bounds_dtype(lower, upper, where)
+    body_fun = _checked_body(body_fun, where)
+    bounds = _concrete_int(lower), _concrete_int(upper)
+    if None not in bounds:
+        lo, hi = bounds
 
         def step(carry, _):
             i, val = carry
-            return (i + np.asarray(1, dtypes.np_dtype(dtype)), body_fun(i, val)), None
-        (_, out), _ = scan(step, (np.asarray(lo, dtypes.np_dtype(dtype)), init_val), None,
-                           length=builtins.max(hi - lo, 0))
+            return (i + 1, body_fun(i, val)), None
+        (_, out), _ = scan(step, (lo, init_val), None, length=builtins.max(hi - lo, 0),
+                           unroll=1 if unroll is None else unroll)
         return out
-    lo, hi = as_operand(lower), as_operand(upper)
-    dtype, _ = dtypes.result_type((lo.aval.dtype, lo.weak_type), (hi.aval.dtype, hi.weak_type))
+    if unroll not in (None, False, 1):
+        raise ValueError("Can only use `unroll` in `fori_loop` if the loop bounds are "
+                         f"statically known (at {where})")
     from . import lax
-    lo, hi = lax.convert_element_type(lo, dtype), lax.convert_element_type(hi, dtype)
+    lo, hi = lax.convert_element_type(lower, dtype), lax.convert_element_type(upper, dtype)
 
     def keep_going(carry):
         return carry[0] < carry[1]
@@ -384,17 +387,46 @@ def fori_loop(lower, upper, body_fun, init_val):
     return while_loop(keep_going, step, (lo, hi, init_val))[2]
 
 
+def _bounds_dtype(lower, upper, where):
+    """The loop index dtype, as JAX picks it: both bounds' dtype, or the strong
+    one's when a weak and a strong signed integer meet."""
+    from .api import leaf_aval
+    (la, lw), (ua, uw) = leaf_aval(lower), leaf_aval(upper)
+    if la.dtype == ua.dtype:
+        return la.dtype
+    if lw != uw and all(dtypes.issubdtype(a.dtype, np.signedinteger) for a in (la, ua)):
+        return ua.dtype if lw else la.dtype
+    raise TypeError(f"lower and upper arguments to fori_loop must have equal types, got "
+                    f"{la.dtype} and {ua.dtype} (at {where})")
+
+
+def _concrete_int(x):
+    """`int(x)` for a bound whose value is known now, else None."""
+    if isinstance(x, Tracer):
+        x = x._concrete
+        if x is None:
+            return None
+    try:
+        return int(x)
+    except TypeError:
+        return None
+
+
 # --------------------------------------------------------------------------
 # scan / map
 # --------------------------------------------------------------------------
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     """`carry, y = f(carry, x)` over the leading axis of `xs`; returns
-    `(final carry, ys stacked on axis 0)`."""
+    `(final carry, ys stacked on axis 0)`.
+
+    `unroll` is a scheduling hint (checked, as in JAX); the loop is left to
+    IREE, which gives the same values."""
+    where = user_line()
+    _check_unroll(unroll, where)
     carry_leaves, carry_tree = tree_flatten(init)
     x_leaves, x_tree = tree_flatten(xs)
     x_leaves = [as_operand(x) for x in x_leaves]
-    where = user_line()
     sizes = []
     for x in x_leaves:
         if x.aval.ndim == 0:
@@ -442,6 +474,17 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     outs = _run("scan", impl, carry_leaves + x_leaves)
     c_tree, y_tree = result["trees"]
     return (tree_unflatten(c_tree, outs[:nc]), tree_unflatten(y_tree, outs[nc:]))
+
+
+def _check_unroll(unroll, where):
+    if isinstance(unroll, (bool, np.bool_)):
+        return
+    if not isinstance(unroll, (int, np.integer)):
+        raise TypeError(f"scan: `unroll` must be a `bool` or a non-negative `int`, got "
+                        f"{type(unroll).__name__} (at {where})")
+    if unroll < 0:
+        raise ValueError(f"scan: `unroll` must be a `bool` or a non-negative `int`, got "
+                         f"{unroll} (at {where})")
 
 
 def map(f, xs):
