@@ -71,8 +71,6 @@ def result_type(*typed) -> tuple[str, bool]:
         return default_float(), True
     if node == "*i":
         return default_int(), True
-    if node == "uint16":
-        node = "int32"
     return canonicalize(node), weak_all and node in ("*f", "*i")
 
 

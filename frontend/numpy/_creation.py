@@ -9,7 +9,7 @@ from ..core import user_line
 from ._core import asarray
 
 
-def _shape(shape, op):
+def _shape(shape, op="shape"):
     return lax.canonicalize_shape(shape, op)
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import builtins
 
-from irax.dialects.types import FLOATS
+import numpy as np
+
+from irax.dialects.types import FLOATS, INTEGERS
 
 from .. import dtypes, lax
 from ..core import user_line
@@ -26,11 +28,16 @@ def _where_mask(x, where, identity):
 
 
 def _widen_small(x):
-    """bool and 8/16-bit integers accumulate in 32 bits (unsigned stay unsigned), as in JAX."""
-    if x.aval.dtype in ("bool", "int8", "int16"):
-        return lax.convert_element_type(x, dtypes.default_int())
-    if x.aval.dtype in ("uint8", "uint16"):
-        return lax.convert_element_type(x, "uint32")
+    """bool and integers narrower than the default int accumulate in the default int
+    (unsigned ones in the default uint), as sum and prod do in JAX."""
+    dt = x.aval.dtype
+    wide = dtypes.default_int()
+    if dt.startswith("uint"):
+        wide = "u" + wide
+    elif dt != "bool" and dt not in INTEGERS:
+        return x
+    if dt == "bool" or np.iinfo(dt).bits < np.iinfo(wide).bits:
+        return lax.convert_element_type(x, wide)
     return x
 
 
@@ -181,8 +188,8 @@ def _cum(prim, name, promote_bool=True):
             axis = 0
         if dtype is not None:
             x = lax.convert_element_type(x, dtype)
-        elif promote_bool:
-            x = _widen_small(x)
+        elif promote_bool and x.aval.dtype == "bool":  # other ints keep their width, as in JAX
+            x = lax.convert_element_type(x, dtypes.default_int())
         return prim(x, canonical_axis(axis, x.aval.ndim, name))
     f.__name__ = name
     return f
