@@ -15,12 +15,12 @@ from .context import ir
 ELEMENT_TYPES = {
     "float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16",
     "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
-    "uint8": "ui8", "uint32": "ui32", "bool": "i1",
+    "uint8": "ui8", "uint16": "ui16", "uint32": "ui32", "uint64": "ui64", "bool": "i1",
 }
 DTYPE_OF_ELEMENT = {v: k for k, v in ELEMENT_TYPES.items()}
 FLOATS = ("float16", "bfloat16", "float32", "float64")
 SIGNED = ("int8", "int16", "int32", "int64")
-UNSIGNED = ("uint8", "uint32")
+UNSIGNED = ("uint8", "uint16", "uint32", "uint64")
 INTEGERS = SIGNED + UNSIGNED
 
 
