@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from .context import ir
-from .types import (DTYPE_OF_ELEMENT, ELEMENT_TYPES, FLOATS, INTEGERS, Aval, aval_of,
+from .types import (DTYPE_OF_ELEMENT, ELEMENT_TYPES, FLOATS, INTEGERS, UNSIGNED, Aval, aval_of,
                     aval_of_type, element_type, host_dtype, is_float, tensor_type)
 
 
@@ -84,8 +84,8 @@ def _array_of_dense(attr: ir.Attribute) -> np.ndarray:
             x = ir.FloatAttr(v).value
         else:
             x = ir.IntegerAttr(v).value
-            if aval.dtype in ("uint8", "uint32") and x < 0:
-                x += 1 << (8 if aval.dtype == "uint8" else 32)
+            if aval.dtype in UNSIGNED and x < 0:  # the attribute reads back signed
+                x += 1 << host_dtype(aval.dtype).itemsize * 8
         return splat_array(x, aval.shape, host_dtype(aval.dtype))
     if aval.dtype == "bool":  # the bindings unpack i1 elements to NumPy bools
         return np.array(dense).astype(np.bool_).reshape(aval.shape)
@@ -394,8 +394,9 @@ def _bitcast(avals, new_dtype):
 
 
 def _bits(dtype):
-    return {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "float16": 16, "bfloat16": 16,
-            "int32": 32, "uint32": 32, "float32": 32, "int64": 64, "float64": 64}[dtype]
+    return {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "uint16": 16, "float16": 16,
+            "bfloat16": 16, "int32": 32, "uint32": 32, "float32": 32, "int64": 64, "uint64": 64,
+            "float64": 64}[dtype]
 
 
 # --------------------------------------------------------------------------
