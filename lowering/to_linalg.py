@@ -521,11 +521,15 @@ def _scalar_value(v):
     """The element of a 0-d tensor: the constant itself when `v` is a splat
     arith.constant (no tensor read in the fill), else a tensor.extract."""
     owner = getattr(v.owner, "operation", v.owner)
+    # signless, as the fills it feeds are (an unsigned operand's ui* type goes at the end)
+    et = _signless(ir.RankedTensorType(v.type).element_type)
     if not isinstance(owner, ir.Block) and owner.name == "arith.constant":
         dense = ir.DenseElementsAttr(owner.attributes["value"])
         if dense.is_splat:
-            return arith.constant(ir.RankedTensorType(v.type).element_type, dense.get_splat_value())
-    return tensor.extract(v, [])
+            return arith.constant(et, dense.get_splat_value())
+    x = tensor.extract(v, [])
+    x.set_type(et)
+    return x
 
 
 def _pred(p):
