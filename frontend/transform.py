@@ -11,8 +11,11 @@ Python function, under a trace or eagerly.
 """
 from __future__ import annotations
 
+import functools
+
 from irax.dialects import emit, get_context, ir
 from irax.dialects.expand import referenced_symbols
+from irax.dialects.ops import OPS
 from irax.lowering.pipeline import compile_to_executable
 
 from .api import Traced, as_operand, trace_function
@@ -96,6 +99,12 @@ def _concrete_array(x):
     return None
 
 
+@functools.cache
+def _symbol_ops() -> frozenset:
+    """The irax ops with a symbol attribute (a callee): only they refer to functions."""
+    return frozenset(name for name, d in OPS.items() if "symbol" in d.attrs.values())
+
+
 def import_callee(dst: IRModule, src_module, name: str) -> str:
     """Copy function `name` of `src_module`, and every function it refers to,
     into `dst` (renamed where `dst` has the name already); its name in `dst`."""
@@ -108,7 +117,8 @@ def import_callee(dst: IRModule, src_module, name: str) -> str:
         order.append(n)
 
         def visit(op):
-            todo.extend(s for s in referenced_symbols(op) if s in funcs)
+            if op.name in _symbol_ops():
+                todo.extend(s for s in referenced_symbols(op) if s in funcs)
             return ir.WalkResult.ADVANCE
         funcs[n].operation.walk(visit)
     # Renamed in two steps, so that no new name is ever taken for an old one.
