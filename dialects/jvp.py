@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from . import build as b
 from .context import ir
-from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
-    integer_pow_derivative, linear_recurrence, product_of_others, running_extremum_source, \
-    scatter_extremum_weights, sort_permutation
+from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, associative_scan, clamp_masks, \
+    decomposition, extremum_locations, integer_pow_derivative, linear_recurrence, \
+    product_of_others, scatter_extremum_weights, scatter_mul_others, scatter_winners, \
+    sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .ops import IraxTypeError, attrs_of, define, emit, from_callee, where_string
 from .types import aval_of, aval_of_type, is_float
@@ -214,6 +215,11 @@ def jvp_scatter(primals, tangents, mode):
         wx, wu = scatter_extremum_weights(x, idx, u, out)
         return [out], [b.add(b.mul(tx, wx), b.op("irax.scatter", b.zeros_like(x), idx,
                                                  b.mul(tu, wu), mode="add"))]
+    if mode == "mul":
+        # d(x * prod u) = tx * prod u + x * sum_j tu_j * prod_{others} u
+        spread = b.op("irax.scatter", b.zeros_like(x), idx,
+                      b.mul(tu, scatter_mul_others(x, idx, u)), mode="add")
+        return [out], [b.add(b.op("irax.scatter", tx, idx, u, mode="mul"), b.mul(x, spread))]
     raise NotImplementedError(f"no JVP rule for 'irax.scatter' with mode={mode!r}")
 
 
@@ -264,18 +270,17 @@ jvp_rules["irax.select"] = jvp_select
 def jvp_clamp(primals, tangents):
     lo, x, hi = primals
     out = b.op("irax.clamp", lo, x, hi)
-    lo_b = b.broadcast_in_dim(lo, aval_of(x).shape, ()) if aval_of(lo).shape != aval_of(x).shape else lo
-    hi_b = b.broadcast_in_dim(hi, aval_of(x).shape, ()) if aval_of(hi).shape != aval_of(x).shape else hi
-    below, inside, above = clamp_masks(lo_b, x, hi_b)
-    terms = []
-    for t, mask, ref in zip(tangents, (below, inside, above), (lo, x, hi)):
+    shape = aval_of(x).shape
+    full = [b.broadcast_in_dim(v, shape, ()) if aval_of(v).shape != shape else v
+            for v in (lo, hi)]
+    masks = clamp_masks(full[0], x, full[1])
+    zero = b.zeros_like(x)
+    tout = None
+    for t, mask in zip(tangents, masks):
         if t is not None:
-            if aval_of(ref).shape != aval_of(x).shape:
-                t = b.broadcast_in_dim(t, aval_of(x).shape, ())
-            terms.append(b.mul(t, mask))
-    tout = terms[0]
-    for t in terms[1:]:
-        tout = b.add(tout, t)
+            t = b.broadcast_in_dim(t, shape, ()) if aval_of(t).shape != shape else t
+            t = b.select(mask, t, zero)
+            tout = t if tout is None else b.add(tout, t)
     return [out], [tout]
 
 
@@ -295,9 +300,12 @@ jvp_rules["irax.convert_element_type"] = jvp_convert
 
 def _reduce_extremum(name):
     def rule(primals, tangents, axes):
+        # the mean tangent over the places x attains y, as in JAX (a select, not a
+        # multiply by a mask, so a NaN tangent elsewhere does not leak in)
         (x,), (t,) = primals, tangents
         y = b.op(name, x, axes=axes)
-        return [y], [b.reduce_sum(b.mul(t, extremum_mask(x, y, axes)), axes)]
+        mask, count = extremum_locations(x, y, axes)
+        return [y], [b.div(b.reduce_sum(b.select(mask, t, b.zeros_like(t)), axes), count)]
     return rule
 
 
@@ -335,14 +343,17 @@ def jvp_sort(primals, tangents, dimension, num_keys=1, descending=False):
 jvp_rules["irax.sort"] = jvp_sort
 
 
-def _running_extremum(name):
+def _running_extremum(name, combine):
     def rule(primals, tangents, axis, reverse=False):
+        # Differentiated through JAX's associative-scan tree of max/min, so that ties
+        # share the tangent exactly as they do in JAX.
         (x,), (t,) = primals, tangents
         y = b.op(name, x, axis=axis, reverse=reverse)
-        src = running_extremum_source(x, y, axis, reverse)
-        return [y], [b.take_along_axis(t, src, axis)]
+        with decomposition(lambda v: [associative_scan(combine, v, axis, reverse)], x) as blk:
+            _, (ty,) = jvp_block(blk, [x], [t])
+        return [y], [ty]
     return rule
 
 
-jvp_rules["irax.cummax"] = _running_extremum("irax.cummax")
-jvp_rules["irax.cummin"] = _running_extremum("irax.cummin")
+jvp_rules["irax.cummax"] = _running_extremum("irax.cummax", b.maximum)
+jvp_rules["irax.cummin"] = _running_extremum("irax.cummin", b.minimum)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from . import build as b
 from .context import ir
-from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, clamp_masks, extremum_mask, \
-    integer_pow_derivative, linear_recurrence, product_of_others, running_extremum_source, \
-    scatter_extremum_weights, sort_permutation
+from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, associative_scan, broadcast_rows, \
+    clamp_masks, decomposition, extremum_locations, gather_in_bounds, integer_pow_derivative, \
+    linear_recurrence, product_of_others, scatter_extremum_weights, scatter_in_bounds, \
+    scatter_mul_others, scatter_winners, sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .jvp import check_argnums, check_types, clone_with, located, signature
 from .ops import attrs_of, define, from_callee
@@ -161,12 +162,12 @@ vjp_rules["irax.select"] = vjp_select
 def vjp_clamp(primals, outs, cts):
     lo, x, hi = primals
     shape = aval_of(x).shape
-    lo_b = b.broadcast_in_dim(lo, shape, ()) if aval_of(lo).shape != shape else lo
-    hi_b = b.broadcast_in_dim(hi, shape, ()) if aval_of(hi).shape != shape else hi
-    below, inside, above = clamp_masks(lo_b, x, hi_b)
+    full = [b.broadcast_in_dim(v, shape, ()) if aval_of(v).shape != shape else v
+            for v in (lo, hi)]
+    zero = b.zeros_like(x)
     out = []
-    for ref, mask in ((lo, below), (x, inside), (hi, above)):
-        ct = b.mul(cts[0], mask)
+    for ref, mask in zip((lo, x, hi), clamp_masks(full[0], x, full[1])):
+        ct = b.select(mask, cts[0], zero)
         out.append(b.reduce_sum(ct, list(range(len(shape)))) if aval_of(ref).shape != shape else ct)
     return out
 
@@ -209,10 +210,14 @@ vjp_rules["irax.reduce_sum"] = vjp_reduce_sum
 
 
 def _vjp_extremum(primals, outs, cts, axes):
+    # ct / count at the places x attains its extremum and exact zeros elsewhere (a
+    # select: a NaN or infinite ct must not leak into unselected places as 0 * ct).
     x = primals[0]
     a = aval_of(x)
     kept = [i for i in range(a.ndim) if i not in axes]
-    return [b.mul(b.broadcast_in_dim(cts[0], a.shape, kept), extremum_mask(x, outs[0], axes))]
+    mask, count = extremum_locations(x, outs[0], axes)
+    share = b.broadcast_in_dim(b.div(cts[0], count), a.shape, kept)
+    return [b.select(mask, share, b.zeros_like(x))]
 
 
 vjp_rules["irax.reduce_max"] = _vjp_extremum
@@ -329,15 +334,23 @@ vjp_rules["irax.gather"] = vjp_gather
 
 
 def vjp_scatter(primals, outs, cts, mode):
+    """Updates whose index is out of bounds were dropped, so get a zero cotangent."""
     x, idx, u = primals
+    ct = cts[0]
     if mode == "add":
-        return [cts[0], None, b.op("irax.gather", cts[0], idx)]
+        return [ct, None, gather_in_bounds(ct, idx)]
+    zero_u = b.zeros_like(u)
     if mode == "set":
-        ct_x = b.op("irax.scatter", cts[0], idx, b.zeros_like(u), mode="set")
-        return [ct_x, None, b.op("irax.gather", cts[0], idx)]
+        ct_x = b.op("irax.scatter", ct, idx, zero_u, mode="set")
+        return [ct_x, None, b.select(scatter_winners(x, idx, u), b.op("irax.gather", ct, idx),
+                                     zero_u)]
     if mode in ("min", "max"):
         wx, wu = scatter_extremum_weights(x, idx, u, outs[0])
-        return [b.mul(cts[0], wx), None, b.mul(b.op("irax.gather", cts[0], idx), wu)]
+        return [b.mul(ct, wx), None, b.mul(gather_in_bounds(ct, idx), wu)]
+    if mode == "mul":
+        inb = broadcast_rows(scatter_in_bounds(idx, aval_of(x).shape), u)
+        ct_u = b.mul(b.op("irax.gather", b.mul(ct, x), idx), scatter_mul_others(x, idx, u))
+        return [b.op("irax.scatter", ct, idx, u, mode="mul"), None, b.select(inb, ct_u, zero_u)]
     raise NotImplementedError(f"no VJP rule for 'irax.scatter' with mode={mode!r}")
 
 
@@ -380,10 +393,15 @@ def vjp_sort(primals, outs, cts, dimension, num_keys=1, descending=False):
 vjp_rules["irax.sort"] = vjp_sort
 
 
-def _vjp_running_extremum(primals, outs, cts, axis, reverse=False):
-    src = running_extremum_source(primals[0], outs[0], axis, reverse)
-    return [b.put_along_axis_add(primals[0], src, cts[0], axis)]
+def _vjp_running_extremum(combine):
+    def rule(primals, outs, cts, axis, reverse=False):
+        # The VJP of JAX's associative-scan tree (see jvp._running_extremum).
+        x = primals[0]
+        with decomposition(lambda v: [associative_scan(combine, v, axis, reverse)], x) as blk:
+            _, (ct,) = vjp_block(blk, [x], [0], cts)
+        return [ct]
+    return rule
 
 
-vjp_rules["irax.cummax"] = _vjp_running_extremum
-vjp_rules["irax.cummin"] = _vjp_running_extremum
+vjp_rules["irax.cummax"] = _vjp_running_extremum(b.maximum)
+vjp_rules["irax.cummin"] = _vjp_running_extremum(b.minimum)

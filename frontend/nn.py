@@ -5,17 +5,46 @@ import numpy as np
 
 from . import lax
 from . import numpy as jnp
+from .custom_derivatives import custom_jvp
 from .numpy._core import promote_and_broadcast
 from .numpy._ufuncs import _to_float
 
 
+@custom_jvp
 def relu(x):
-    x = jnp.asarray(x)
+    """max(x, 0), with derivative 0 at 0, as in JAX (https://dl.acm.org/doi/10.5555/3540261.3540297)."""
     return jnp.maximum(x, 0)
 
 
+relu.defjvps(lambda g, ans, x: lax.select(lax.gt(x, 0), g, jnp.zeros_like(g)))
+
+
+@custom_jvp
 def relu6(x):
-    return jnp.minimum(jnp.maximum(x, 0), 6)
+    """min(max(x, 0), 6), with derivative 0 at 0 and at 6, as in JAX."""
+    return jnp.minimum(jnp.maximum(x, 0), 6.0)
+
+
+relu6.defjvps(lambda g, ans, x: lax.select(lax.bitwise_and(lax.gt(x, 0), lax.lt(x, 6)), g,
+                                           jnp.zeros_like(g)))
+
+
+def hard_sigmoid(x):
+    return relu6(x + 3.0) / 6.0
+
+
+def hard_silu(x):
+    x = jnp.asarray(x)
+    return x * hard_sigmoid(x)
+
+
+hard_swish = hard_silu
+
+
+def hard_tanh(x):
+    """-1 below -1, 1 above 1, x between (derivative 1 at the ends, as in JAX)."""
+    x = jnp.asarray(x)
+    return jnp.where(x > 1, 1, jnp.where(x < -1, -1, x))
 
 
 def sigmoid(x):
@@ -53,13 +82,19 @@ def gelu(x, approximate=True):
 
 
 def elu(x, alpha=1.0):
+    """x above 0, alpha * expm1(x) at and below (derivative alpha at 0, as in JAX)."""
     x = _to_float(x)
-    return jnp.where(x > 0, x, alpha * jnp.expm1(jnp.minimum(x, 0)))
+    return jnp.where(x > 0, x, alpha * jnp.expm1(jnp.where(x > 0, 0.0, x)))
 
 
 def selu(x):
     alpha, scale = 1.6732632423543772, 1.0507009873554805
     return scale * elu(x, alpha)
+
+
+def celu(x, alpha=1.0):
+    x = _to_float(x)
+    return jnp.maximum(x, 0.0) + alpha * jnp.expm1(jnp.minimum(x, 0.0) / alpha)
 
 
 def leaky_relu(x, negative_slope=0.01):
