@@ -17,9 +17,12 @@ def _prepare(a, axis, op):
 
 
 def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
-    """Sorted copy of `a` along `axis` (axis=None sorts the flattened array)."""
+    """Sorted copy of `a` along `axis` (axis=None sorts the flattened array).  Descending
+    is the ascending sort reversed, as in JAX, so equal keys (0.0 and -0.0 too) come out in
+    reverse order and a gradient goes to the same ones as in JAX."""
     x, axis = _prepare(a, axis, "sort")
-    return bind("irax.sort", [x], dimension=axis, num_keys=1, descending=bool(descending))[0]
+    out = bind("irax.sort", [x], dimension=axis, num_keys=1, descending=False)[0]
+    return lax.rev(out, (axis,)) if descending else out
 
 
 def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
