@@ -11,8 +11,9 @@
 `@f_bwd(residuals, cotangents, captures) -> arg cotangents`.
 
 Their JVP/VJP rules call the user's functions instead of differentiating
-`@f`.  The VJP of a custom_jvp function is the VJP of `@f_jvp` with respect
-to its tangent arguments (the tangent outputs are linear in them).  Once no
+`@f` (the JVP of a custom_vjp call differentiates `@f_fwd`).  The VJP of a
+custom_jvp function is the VJP of `@f_jvp` with respect to its tangent
+arguments (the tangent outputs are linear in them).  Once no
 transform is left, the ops expand late into a call of `@f`.
 """
 from __future__ import annotations
@@ -20,18 +21,15 @@ from __future__ import annotations
 from . import build as b
 from .context import ir
 from .expand import callee_of, expansion, inline_body, lookup_func
-from .jvp import jvp_region_rules
-from .ops import attrs_of, define, from_callee, where_string
+from .jvp import jvp_block, jvp_region_rules
+from .ops import attrs_of, define, from_callee
 from .vjp import vjp_block, vjp_region_rules
 
-# `function` (optional): the user's function, for error messages.
 define("irax.custom_jvp_call", {"callee": "symbol", "jvp_callee": "symbol", "num_args": "int",
-                                "num_callee_captures": "int", "function": "str"},
-       inferable=False)(from_callee)
+                                "num_callee_captures": "int"}, inferable=False)(from_callee)
 define("irax.custom_vjp_call", {"callee": "symbol", "fwd": "symbol", "bwd": "symbol",
                                 "num_args": "int", "num_callee_captures": "int",
-                                "num_fwd_captures": "int", "function": "str"},
-       inferable=False)(from_callee)
+                                "num_fwd_captures": "int"}, inferable=False)(from_callee)
 
 
 def _body(op, attr):
@@ -70,20 +68,37 @@ vjp_region_rules["irax.custom_jvp_call"] = vjp_custom_jvp_call
 
 
 def jvp_custom_vjp_call(op, primals, tangents):
-    """A TypeError, as in JAX: a custom_vjp function has no forward mode."""
+    """The JVP of @f_fwd's primal outputs.  The frontend rejects jvp applied
+    directly to a custom_vjp function (a TypeError, as in JAX); the op meets
+    a JVP only outside a reverse transform that did not consume it (the
+    primal outputs of `vjp` under jacfwd: hessian), where JAX too
+    differentiates the user's fwd."""
     a = attrs_of(op)
-    raise TypeError(f"can't apply forward-mode autodiff (jvp) to a custom_vjp function "
-                    f"({a.get('function', a['callee'])}); define it with custom_jvp to use it in "
-                    f"forward mode (jvp, jacfwd) (at {where_string(op.location)})")
+    n, nc, nf = a["num_args"], a["num_callee_captures"], a["num_fwd_captures"]
+    fwd_ins = primals[:n] + primals[n + nc:n + nc + nf]
+    fwd_tans = tangents[:n] + tangents[n + nc:n + nc + nf]
+    outs, touts = jvp_block(_body(op, "fwd"), fwd_ins, fwd_tans)
+    n_out = len(op.results)
+    return outs[:n_out], touts[:n_out]
 
 
 def vjp_custom_vjp_call(op, primals, outs, cts):
+    """@f_bwd on @f_fwd's residuals.  `fwd` replaces the forward sweep's copy
+    of the call (`outs` are its results; vjp_block takes the new ones from the
+    list), so a transform outside this one (jvp over grad) differentiates
+    the user's fwd, as in JAX, instead of meeting a custom_vjp call."""
     a = attrs_of(op)
     n, nc, nf = a["num_args"], a["num_callee_captures"], a["num_fwd_captures"]
     args = primals[:n]
     fwd_caps = primals[n + nc:n + nc + nf]
     bwd_caps = primals[n + nc + nf:]
-    fwd_res = inline_body(_body(op, "fwd"), args + fwd_caps)
+    forward = outs[0].owner
+    with ir.InsertionPoint(forward):
+        fwd_res = inline_body(_body(op, "fwd"), args + fwd_caps)
+    for old, new in zip(outs, fwd_res):
+        old.replace_all_uses_with(new)
+    forward.erase()
+    outs[:] = fwd_res[:len(outs)]
     residuals = fwd_res[len(outs):]
     cts = [c if c is not None else b.zeros_like(o) for c, o in zip(cts, outs)]
     arg_cts = inline_body(_body(op, "bwd"), residuals + cts + bwd_caps)

@@ -14,7 +14,7 @@ import numpy as np
 
 from irax.dialects.types import FLOATS, host_dtype
 
-from .api import as_operand, differentiation_depth, fun_name, leaf_aval
+from .api import as_operand, differentiation_modes, fun_name, leaf_aval
 from .core import bind, current_trace
 from .transform import apply_higher_order, trace_callee
 from .tree_util import tree_flatten, tree_map, tree_structure
@@ -79,7 +79,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         _check_float_inputs([leaves[j] for j in diff], "grad")
         f, in_tree, leaves, diff = _close_over_non_arrays(fun, leaves, in_tree, diff)
         traced = trace_callee(f, fun_name(fun), in_tree, leaves,
-                              diff_depth=differentiation_depth() + 1)
+                              diff_modes=differentiation_modes() + ("vjp",))
         outs = traced.outs
         if has_aux:
             if traced.out_tree.kind is not tuple or len(traced.out_tree.children) != 2:
@@ -160,7 +160,7 @@ def vjp(fun, *primals, has_aux=False):
     """`(f(primals), pullback)` like `jax.vjp`; `pullback(ct)` returns one cotangent per primal."""
     leaves, in_tree, ranges = _flatten_args(primals, range(len(primals)))
     traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves,
-                          diff_depth=differentiation_depth() + 1)
+                          diff_modes=differentiation_modes() + ("vjp",))
     outs = traced.outs
     concretes = [o._concrete for o in outs] if _under_concrete_trace() else None
     values = apply_higher_order("irax.call", traced, leaves, [o.aval for o in outs],
@@ -241,7 +241,7 @@ def jvp(fun, primals, tangents, has_aux=False):
             diff.append(j)
             tans.append(t)
     traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves,
-                          diff_depth=differentiation_depth() + 1)
+                          diff_modes=differentiation_modes() + ("jvp",))
     outs = traced.outs
     result_avals = [o.aval for o in outs] * 2
     res = apply_higher_order("irax.jvp", traced, leaves, result_avals, extra=tans, argnums=diff)

@@ -68,19 +68,19 @@ class Traced:
 
 
 def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private=False,
-                   concretes=None, diff_depth=None) -> Traced:
+                   concretes=None, diff_modes=None) -> Traced:
     """Trace `fun` on abstract versions of `leaves` (a flattened (args, kwargs)).
 
     `concrete`: the tracers carry the leaves' concrete values (or `concretes`,
-    one per leaf, None for an abstract one).  `diff_depth`: how many
-    differentiating transforms will differentiate this function (default:
-    as many as the enclosing trace's; see differentiation_depth).
+    one per leaf, None for an abstract one).  `diff_modes`: the
+    differentiating transforms that will differentiate this function
+    (default: the enclosing trace's; see differentiation_modes).
     """
     avals_weak = [leaf_aval(x) for x in leaves]
-    if diff_depth is None:
-        diff_depth = differentiation_depth()
+    if diff_modes is None:
+        diff_modes = differentiation_modes()
     trace = Trace(irmodule, name, [a for a, _ in avals_weak], concrete=concrete)
-    trace.diff_depth = diff_depth
+    trace.diff_modes = diff_modes
     if private:
         with get_context():
             trace.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
@@ -102,18 +102,19 @@ def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private
     return Traced(trace, out_tree, outs)
 
 
-def differentiation_depth() -> int:
-    """How many differentiating transforms (grad, vjp, jvp) enclose the current
-    trace: the `diff_depth` of the innermost trace that has one (traces made
-    elsewhere, e.g. control-flow regions, inherit their enclosing one's).
-    A custom_jvp/custom_vjp function traces its rules only where this is
-    positive, and only its primal function where it is 0, as JAX does."""
+def differentiation_modes() -> tuple:
+    """The differentiating transforms enclosing the current trace, outermost
+    first: "vjp" (grad, vjp) or "jvp" (jvp, jacfwd); the `diff_modes` of the
+    innermost trace that has them (traces made elsewhere, e.g. control-flow
+    regions, inherit their enclosing one's).  A custom_jvp/custom_vjp
+    function traces its rules only under one, and only its primal function
+    where there is none, as JAX does."""
     from . import core
     for t in reversed(core._trace_stack.get()):
-        d = getattr(t, "diff_depth", None)
+        d = getattr(t, "diff_modes", None)
         if d is not None:
             return d
-    return 0
+    return ()
 
 
 def _concrete(x):
@@ -398,9 +399,9 @@ class IRModuleText:
             simplify(m)
             return m.operation.get_asm(enable_debug_info=False)
 
-    def lowered(self) -> str:
-        """The linalg-level module handed to IREE."""
-        return to_linalg_text(clone_module(self.module), self.entry)
+    def lowered(self, target: str = "llvm-cpu") -> str:
+        """The linalg-level module handed to IREE for compile target `target`."""
+        return to_linalg_text(clone_module(self.module), self.entry, target)
 
 
 def make_ir(fun, static_argnums=(), static_argnames=()):

@@ -9,7 +9,8 @@ one differentiation level down (an outer grad differentiates them) and,
 under an eager grad, on the concrete primal values (so Python control flow
 on them works).  The op's primal callee computes the primal outputs from
 the rule (as JAX takes them from the rule under differentiation), so the
-function itself is not traced there at all.
+function itself is not traced there at all.  A custom_vjp function under
+forward mode (jvp innermost) is a TypeError, as in JAX.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ import functools
 
 import numpy as np
 
-from .api import as_operand, differentiation_depth, fun_name, leaf_aval
-from .core import bind, current_trace
+from .api import as_operand, differentiation_modes, fun_name, leaf_aval
+from .core import bind, current_trace, user_line
 from .dtypes import np_dtype
 from .transform import trace_callee
 from .tree_util import tree_flatten, tree_structure
@@ -39,7 +40,7 @@ def _rebuild(nondiff_argnums, nondiff, diff):
 
 def _differentiated():
     """True where an enclosing transform differentiates the call."""
-    return current_trace() is not None and differentiation_depth() > 0
+    return current_trace() is not None and bool(differentiation_modes())
 
 
 def _trace_rule(fun, name, tree, leaves, concretes):
@@ -48,7 +49,7 @@ def _trace_rule(fun, name, tree, leaves, concretes):
     concrete = current_trace().concrete
     return trace_callee(fun, name, tree, leaves, concrete=concrete,
                         concretes=concretes if concrete else None,
-                        diff_depth=differentiation_depth() - 1)
+                        diff_modes=differentiation_modes()[:-1])
 
 
 def _primal_callee(rule, leaves, num_zeros, n_out, name):
@@ -63,7 +64,7 @@ def _primal_callee(rule, leaves, num_zeros, n_out, name):
                     results=[o.aval for o in rule.outs], callee=rule.name)
         return outs[:n_out]
     _, tree = tree_flatten((tuple(leaves), {}))
-    return trace_callee(primal, name, tree, leaves, concrete=False, diff_depth=0)
+    return trace_callee(primal, name, tree, leaves, concrete=False, diff_modes=())
 
 
 def _concretes_of(leaves):
@@ -144,7 +145,7 @@ class custom_jvp:
                     + jv.trace.captured_values, results=[o.aval for o in f.outs],
                     concretes=_concrete_outs(trace, jv.outs[:n_out]), callee=f.name,
                     jvp_callee=jv.name, num_args=len(leaves),
-                    num_callee_captures=len(f.trace.captured_values), function=name)
+                    num_callee_captures=len(f.trace.captured_values))
         return _outputs(outs, jv.outs[:n_out], out_tree[0])
 
 
@@ -166,6 +167,10 @@ class custom_vjp:
                                  "using defvjp.")
         if not _differentiated():
             return self.fun(*args)
+        if differentiation_modes()[-1] == "jvp":
+            raise TypeError(f"can't apply forward-mode autodiff (jvp) to a custom_vjp function "
+                            f"({fun_name(self.fun)}, called at {user_line()}); define it with "
+                            "custom_jvp to use it in forward mode (jvp, jacfwd)")
         nums = self.nondiff_argnums
         nondiff, diff = _static_split(args, nums)
         d_leaves, in_tree = tree_flatten((diff, {}))
@@ -209,7 +214,7 @@ class custom_vjp:
                     concretes=_concrete_outs(trace, fw.outs[:n_out]), callee=f.name,
                     fwd=fw.name, bwd=bw.name, num_args=len(leaves),
                     num_callee_captures=len(f.trace.captured_values),
-                    num_fwd_captures=len(fw.trace.captured_values), function=name)
+                    num_fwd_captures=len(fw.trace.captured_values))
         return _outputs(outs, fw.outs[:n_out], out_tree)
 
 

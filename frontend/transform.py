@@ -26,14 +26,14 @@ _executables: dict = {}
 
 
 def trace_callee(fun, name, in_tree, leaves, concrete=None, concretes=None,
-                 diff_depth=None) -> Traced:
+                 diff_modes=None) -> Traced:
     """Trace `fun` into a private callee of the current module (or a new one)."""
     parent = current_trace()
     irm = parent.irmodule if parent is not None else IRModule()
     if concrete is None:
         concrete = parent is None or parent.concrete
     return trace_function(irm, fun, name, in_tree, leaves, concrete=concrete, private=True,
-                          concretes=concretes, diff_depth=diff_depth)
+                          concretes=concretes, diff_modes=diff_modes)
 
 
 def apply_higher_order(op_name, traced: Traced, operands, result_avals, concretes=None,

@@ -202,6 +202,18 @@ def test_custom_vjp_none_cotangents_are_zeros_per_argument():
     assert_same(j, i)
 
 
+def test_forward_over_reverse_through_custom_vjp_uses_fwd():
+    def scenario(lib, jnp):
+        @lib.custom_vjp
+        def f(x):
+            return jnp.sin(x)
+        f.defvjp(lambda x: (jnp.sin(x), x), lambda x, g: (10.0 * jnp.cos(x) * g,))
+        return (lib.jvp(lib.grad(f), (0.5,), (1.0,)), lib.jacfwd(lib.grad(f))(0.5),
+                lib.hessian(lambda x: f(x).sum())(jnp.array([0.5, 1.0])))
+    j, i = both(scenario)
+    assert_same(j, i)
+
+
 def test_jvp_of_custom_vjp_is_a_type_error_naming_the_function():
     @irax.custom_vjp
     def clip_thing(x):
@@ -216,6 +228,8 @@ def test_jvp_of_custom_vjp_is_a_type_error_naming_the_function():
         jax.jvp(jclip, (1.0,), (1.0,))
     with pytest.raises(TypeError, match="clip_thing.*test_conformance_api.py"):
         irax.jvp(clip_thing, (1.0,), (1.0,))
+    with pytest.raises(TypeError, match="forward-mode"):
+        irax.jacfwd(lambda x: irax.jit(clip_thing)(x))(1.0)
 
 
 # --------------------------------------------------------------------------
