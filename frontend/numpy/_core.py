@@ -140,9 +140,13 @@ def isscalar(x):
     return np.isscalar(x) or (is_array(x) and x.aval.ndim == 0)
 
 
+class AxisError(ValueError, IndexError):
+    """An axis out of range for an array's rank (JAX raises NumPy's, a ValueError)."""
+
+
 def canonical_axis(axis, ndim, op="op"):
     if not -ndim <= axis < max(ndim, 1):
-        raise IraxTypeError(f"{op}: axis {axis} is out of bounds for an array of rank {ndim} "
+        raise AxisError(f"{op}: axis {axis} is out of bounds for an array of rank {ndim} "
                             f"(at {user_line()})")
     return axis % max(ndim, 1)
 

@@ -303,14 +303,18 @@ def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
                          f"(at {user_line()})")
     axis = canonical_axis(axis, x.aval.ndim, "take_along_axis")
     others = [d for d in range(x.aval.ndim) if d != axis]
-    common = broadcast_shapes(tuple(x.aval.shape[d] for d in others),
-                              tuple(ind.aval.shape[d] for d in others), op="take_along_axis")
+    try:
+        common = broadcast_shapes(tuple(x.aval.shape[d] for d in others),
+                                  tuple(ind.aval.shape[d] for d in others), op="take_along_axis")
+    except IraxTypeError as e:  # JAX's broadcast_shapes raises ValueError here
+        raise ValueError(str(e)) from None
     shape_x, shape_i = list(common), list(common)
     shape_x.insert(axis, x.aval.shape[axis])
     shape_i.insert(axis, ind.aval.shape[axis])
     x, ind = broadcast_to(x, shape_x), broadcast_to(ind, shape_i)
-    if mode in ("clip", "promise_in_bounds"):
-        ind = _clip_or_wrap(ind, max(x.aval.shape[axis], 1), "clip")
+    if mode in ("clip", "promise_in_bounds"):  # here negative indices count from the end first
+        n = x.aval.shape[axis]
+        ind = _clip_or_wrap(lax.select(lax.lt(ind, 0), lax.add(ind, n), ind), max(n, 1), "clip")
     grids = []
     for d in range(x.aval.ndim):
         if d == axis:

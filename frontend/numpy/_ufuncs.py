@@ -7,7 +7,7 @@ from irax.dialects.types import FLOATS, INTEGERS
 
 from .. import dtypes, lax
 from ..core import user_line
-from ._core import asarray, promote, promote_and_broadcast
+from ._core import asarray, promote, promote_and_broadcast, result_type
 
 
 def _to_float(x):
@@ -232,7 +232,7 @@ def _float_divmod(a, b):
     """(floor(a / b), a mod b) from fmod, as JAX computes them: exact, with
     floor_divide(-5, inf) = -1 and floor_divide(inf, 2) = nan."""
     mod = lax.rem(a, b)
-    div = lax.div(lax.sub(a, mod), b)
+    div = lax.div(lax.select(lax.eq(b, 0.0), a, lax.sub(a, mod)), b)  # x / 0 stays +-inf
     fix = lax.bitwise_and(lax.ne(mod, 0.0), lax.ne(lax.sign(b), lax.sign(mod)))
     mod = lax.select(fix, lax.add(mod, b), mod)
     div = lax.select(fix, lax.sub(div, 1.0), div)
@@ -262,8 +262,10 @@ mod = remainder
 
 
 def fmod(x1, x2, /):
+    bools = result_type(x1, x2) == "bool"
     a, b = _promote_numeric(x1, x2, "fmod")
-    return lax.rem(a, _nonzero_divisor(b))
+    # JAX keeps lax.rem's x % 0 = x for bools (its zero-divisor guard checks the unpromoted type)
+    return lax.rem(a, b if bools else _nonzero_divisor(b))
 
 
 def divmod(x1, x2, /):
