@@ -72,7 +72,10 @@ def _scalar_attr(x, dtype: str) -> ir.Attribute:
         return ir.FloatAttr.get(et, float(x))
     if dtype == "bool":
         return ir.IntegerAttr.get(et, int(bool(x)))
-    return ir.IntegerAttr.get(et, int(x))
+    x, bits = int(x), host_dtype(dtype).itemsize * 8
+    if dtype in UNSIGNED and x >= 1 << (bits - 1):
+        x -= 1 << bits  # the bindings take an int64: the same bits, read signed
+    return ir.IntegerAttr.get(et, x)
 
 
 def _array_of_dense(attr: ir.Attribute) -> np.ndarray:
