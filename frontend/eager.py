@@ -85,7 +85,7 @@ def _polymorphic_plan(kind, name, in_avals, attrs, frozen, out, backend):
         key = (kind, name, frozen, tuple((a.dtype, a.ndim == 0) for a in in_avals),
                _size_class(out), backend.platform)
         exe = _kernels.get_or_build(key, lambda: _load_kernel(
-            eager_kernels.elementwise_kernel(name, attrs, in_avals, out), backend))
+            eager_kernels.elementwise_kernel(name, attrs, in_avals, out, backend.target), backend))
         flat = [a.ndim != 0 for a in in_avals]
 
         def run(buffers):

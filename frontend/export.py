@@ -108,7 +108,7 @@ def export(fun, *example_args, target: str = "llvm-cpu", name: str | None = None
         "out_tree": tree_to_json(traced.out_tree),
     }
     signature["cpu"] = cpu if target == "llvm-cpu" else None
-    text = _with_signature(to_linalg_text(irm.module, entry), entry, signature)
+    text = _with_signature(to_linalg_text(irm.module, entry, target), entry, signature)
     return Exported(compile_mlir(text, target, name=entry, flags=tuple(flags), cpu=cpu), signature)
 
 

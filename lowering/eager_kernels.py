@@ -16,6 +16,7 @@ from iree.compiler.dialects import func, linalg, tensor
 from irax.dialects import Aval, get_context, ir
 
 from . import builders as B
+from . import f64_math
 from .to_linalg import ELEMENTWISE_OPS, elementwise_body
 
 ENTRY = "kernel"
@@ -39,7 +40,7 @@ def _dynamic(dtype: str, rank: int) -> ir.RankedTensorType:
                                    B.signless_element(dtype))
 
 
-def elementwise_kernel(name: str, attrs: dict, in_avals, out: Aval) -> str:
+def elementwise_kernel(name: str, attrs: dict, in_avals, out: Aval, target: str) -> str:
     """linalg MLIR of @kernel: op `name` over 1-D operands of any one length."""
     ranks = [0 if a.ndim == 0 else 1 for a in in_avals]
 
@@ -47,8 +48,9 @@ def elementwise_kernel(name: str, attrs: dict, in_avals, out: Aval) -> str:
         length = tensor.dim(args[ranks.index(1)], B.index_const(0))
         init = tensor.empty([length], B.signless_element(out.dtype))
         maps = [B.identity_map(1) if r else B.affine_map(1, []) for r in ranks]
-        return B.generic(args, maps, [init], [B.identity_map(1)], [B.PARALLEL],
-                         elementwise_body(name, attrs, in_avals, out))
+        with f64_math.for_target(target):
+            return B.generic(args, maps, [init], [B.identity_map(1)], [B.PARALLEL],
+                             elementwise_body(name, attrs, in_avals, out))
     return _module([(a.dtype, r) for a, r in zip(in_avals, ranks)], [(out.dtype, 1)], body)
 
 

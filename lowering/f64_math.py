@@ -17,6 +17,8 @@ code flushes subnormals (DAZ/FTZ): a subnormal input may act as 0 here.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from fractions import Fraction
 from math import factorial
 
@@ -302,32 +304,59 @@ def _sin_cos_reduced(x, t):
     return s, c, _mod4(kl)
 
 
-def _finish(x, v, t, native, tiny_is_x=True):
-    """inf -> NaN; sin x = x for tiny x (keeps -0); beyond t.limit without Payne-Hanek,
-    IREE's own op."""
+def _finish(x, v, t, fn, native, tiny_is_x=True):
+    """inf -> NaN; sin x = x for tiny x (keeps -0); beyond t.limit without Payne-Hanek
+    (float32), `fn` by the float64 algorithm, rounded once — or, on a target without
+    float64, its `native` math op."""
     v = sel(fabs(x).cmp("==", INF), float("nan"), v)
     if not t.payne_hanek:
-        v = sel(fabs(x) >= t.limit, F(native(x.v)), v)
+        wide = _in_f64(fn, x.v) if FLOAT64_TARGET.get() else native(x.v)
+        v = sel(fabs(x) >= t.limit, F(wide), v)
     return sel(fabs(x) < t.tiny, x, v) if tiny_is_x else v
+
+
+# Whether the target being lowered for computes in float64 (Vulkan's SPIR-V
+# baseline has neither f64 nor i64); set by `for_target`.
+FLOAT64_TARGET = contextvars.ContextVar("irax_float64_target", default=True)
+
+
+@contextlib.contextmanager
+def for_target(target: str):
+    """Lower scalar math for compile target `target`."""
+    token = FLOAT64_TARGET.set(target != "vulkan-spirv")
+    try:
+        yield
+    finally:
+        FLOAT64_TARGET.reset(token)
+
+
+def _in_f64(fn, x32):
+    """fn(x) for a float32 x, computed in float64 (exact Payne-Hanek reduction, where
+    float32 pieces of pi/2 run out) and rounded to float32."""
+    _CONST_TYPE.append(_f64)
+    try:
+        return arith.truncf(ir.F32Type.get(), fn(F(arith.extf(_f64(), x32))).v)
+    finally:
+        _CONST_TYPE.pop()
 
 
 def sin(x, t=TRIG64):
     s, c, q = _sin_cos_reduced(x, t)
     v = sel(_is(q, 0), s, sel(_is(q, 1), c, sel(_is(q, 2), -s, -c)))
-    return _finish(x, v, t, math.sin)
+    return _finish(x, v, t, sin, math.sin)
 
 
 def cos(x, t=TRIG64):
     s, c, q = _sin_cos_reduced(x, t)
     v = sel(_is(q, 0), c, sel(_is(q, 1), -s, sel(_is(q, 2), -c, s)))
-    return _finish(x, v, t, math.cos, tiny_is_x=False)
+    return _finish(x, v, t, cos, math.cos, tiny_is_x=False)
 
 
 def tan(x, t=TRIG64):
     s, c, q = _sin_cos_reduced(x, t)
     odd = either(_is(q, 1), _is(q, 3))
     v = sel(odd, -c / s, s / c)
-    return _finish(x, v, t, math.tan)
+    return _finish(x, v, t, tan, math.tan)
 
 
 def _is(q, n):

@@ -20,13 +20,13 @@ def clone_module(module) -> ir.Module:
         return ir.Module.parse(module.operation.get_asm(enable_debug_info=True))
 
 
-def to_linalg_text(module, entry: str) -> str:
-    """Lower a traced module (mutated in place) to linalg-level MLIR text."""
+def to_linalg_text(module, entry: str, target: str = "llvm-cpu") -> str:
+    """Lower a traced module (mutated in place) to linalg-level MLIR text for `target`."""
     with get_context():
         verify_module(module)
         expand_all(module)
         simplify(module)
-        lower_to_linalg(module)
+        lower_to_linalg(module, target)
         for f in module.body.operations:
             name = ir.StringAttr(f.attributes["sym_name"]).value
             if name != entry:
@@ -35,6 +35,6 @@ def to_linalg_text(module, entry: str) -> str:
 
 
 def compile_to_executable(module, entry: str, backend):
-    text = to_linalg_text(module, entry)
+    text = to_linalg_text(module, entry, backend.target)
     vmfb = compile_mlir(text, backend.target, name=entry)
     return backend.load(vmfb, entry)

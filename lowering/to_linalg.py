@@ -14,6 +14,7 @@ from irax.dialects.ops import OPS, IraxTypeError, attrs_of, is_splat, reduce_ide
 from irax.dialects.types import UNSIGNED, Aval, aval_of, is_float
 
 from . import builders as B
+from . import f64_math
 from .scalar import SCALAR_RULES, bitcast_scalar, compare, convert_scalar
 
 
@@ -809,15 +810,17 @@ def _make_signless(module) -> None:
 _patterns = None
 
 
-def lower_to_linalg(module) -> None:
-    """Rewrite every first-order irax op in `module` to linalg and friends."""
+def lower_to_linalg(module, target: str = "llvm-cpu") -> None:
+    """Rewrite every first-order irax op in `module` to linalg and friends, for
+    compile target `target` (which says whether float64 math is available)."""
     global _patterns
     if _patterns is None:
         ps = rewrite.RewritePatternSet()
         for name in LOWERINGS:
             ps.add(name, _pattern)
         _patterns = ps.freeze()
-    rewrite.walk_and_apply_patterns(module.operation, _patterns)
+    with f64_math.for_target(target):
+        rewrite.walk_and_apply_patterns(module.operation, _patterns)
     _make_signless(module)
     control_flow.while_loops_to_cfg(module)
     remaining = []
