@@ -166,12 +166,29 @@ def while_loops_to_cfg(module):
     value; its stream conversion then fails on the loop, whose condition now
     forwards other types than its before region takes ("unresolved source
     materialization").  A CFG has no such canonicalizations.
+
+    The conversion takes every scf op of the function, so a function whose
+    linalg bodies hold scalar loops (float64 fmod) keeps its structured loops:
+    a linalg.generic body must stay one block.
     """
     pm = None
     for f in module.body.operations:
-        found = []
-        f.walk(lambda op: (found.append(op), ir.WalkResult.INTERRUPT)[1]
-               if op.name == "scf.while" else ir.WalkResult.ADVANCE)
-        if found:
+        loops, scalar_loops = [], []
+
+        def visit(op):
+            if op.name.startswith("scf."):
+                (scalar_loops if _in_linalg_body(op) else loops).append(op)
+            return ir.WalkResult.ADVANCE
+        f.walk(visit)
+        if any(op.name == "scf.while" for op in loops) and not scalar_loops:
             pm = pm or passmanager.PassManager.parse("func.func(convert-scf-to-cf)")
             pm.run(f)
+
+
+def _in_linalg_body(op) -> bool:
+    parent = op.operation.parent
+    while parent is not None and parent.name != "func.func":
+        if parent.name.startswith("linalg."):
+            return True
+        parent = parent.parent
+    return False
