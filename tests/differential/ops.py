@@ -66,7 +66,7 @@ def astype(g, x):
     target = str(g.rng.choice(["float32", "int32", "bool", "float16", "bfloat16"]))
     if target == _dt(g, x):
         return None
-    return f"{{0}}.astype(jnp.{target})", ()
+    return f"{{0}}.astype(jnp.{target}{'_' if target == 'bool' else ''})", ()
 
 
 def where(g, x):
