@@ -5,7 +5,8 @@ Run eagerly, every new operand shape of an op would pay a full IREE compile
 ops do not depend on the shape, so their eager kernel takes its operands
 flattened to 1-D with a dynamic length (a reshape of a buffer view is free)
 and serves every shape and rank; 0-d operands (select's predicate, clamp's
-bounds) stay 0-d.  A broadcast of a 0-d value — how `ones(n)` and `x * 2.0`
+bounds) stay 0-d.  A reshape (or stop_gradient) is a new view of the same
+buffer, with no kernel at all.  A broadcast of a 0-d value — how `ones(n)` and `x * 2.0`
 start — is a fill whose length is a function argument.  These kernels are
 compiled once per process, or loaded from the disk cache.
 """
@@ -22,9 +23,15 @@ from .to_linalg import ELEMENTWISE_OPS, elementwise_body
 ENTRY = "kernel"
 
 
+# Ops that only relabel their operand's buffer: eagerly, a new view of it, no kernel.
+VIEW_OPS = {"irax.reshape", "irax.stop_gradient"}
+
+
 def polymorphic_kind(name: str, in_avals, out_avals) -> str | None:
-    """'elementwise' or 'fill' when op `name` on these avals has a
-    shape-polymorphic kernel, else None (compile it for its shapes)."""
+    """'view', 'elementwise' or 'fill' when op `name` on these avals runs without
+    a compile for its shapes, else None (compile it for them)."""
+    if name in VIEW_OPS:
+        return "view"
     if len(out_avals) != 1 or out_avals[0].size == 0 or out_avals[0].ndim == 0:
         return None
     shape = out_avals[0].shape

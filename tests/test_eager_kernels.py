@@ -73,3 +73,12 @@ def test_inputs_are_unchanged_and_zero_size_works():
     np.testing.assert_array_equal(np.asarray(y), np.arange(4.0) * 2)
     e = jnp.ones((0, 3)) * 2.0
     assert e.shape == (0, 3) and np.asarray(e).size == 0
+
+
+def test_reshape_and_stop_gradient_are_views(compiles):
+    x = jnp.arange(12.0)
+    y = x.reshape(3, 4)
+    z = lax.stop_gradient(y).reshape(2, 6)
+    np.testing.assert_array_equal(np.asarray(z), np.arange(12.0).reshape(2, 6))
+    np.testing.assert_array_equal(np.asarray(x), np.arange(12.0))
+    assert not any("reshape" in t or "stop_gradient" in t for t in compiles)
