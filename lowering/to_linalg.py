@@ -385,7 +385,7 @@ def lower_dot_general(c):
     at = c.attrs
     lc, rc = list(at["lhs_contracting"]), list(at["rhs_contracting"])
     lb, rb = list(at.get("lhs_batch", ())), list(at.get("rhs_batch", ()))
-    if c.out.dtype == "bool" or not lc:
+    if c.out.dtype == "bool" or all(lhs.shape[d] == 1 for d in lc):
         return _dot_general_generic(c, lc, rc, lb, rb)
     lfree = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
     rfree = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
@@ -415,10 +415,13 @@ def _permute(x, a: Aval, perm):
 def _dot_general_generic(c, lc, rc, lb, rb):
     """One linalg.generic contraction: for bool, where matmul has no meaning, and
     for products with nothing to contract (an outer product is a broadcasting
-    multiply; as a K=1 matmul IREE's data tiling failed on it in fused dispatches)."""
+    multiply; as a K=1 matmul IREE's data tiling failed on it in fused dispatches).
+    Size-1 contracting dims hold nothing to sum: they are read at index 0."""
     lhs, rhs = c.in_avals
     lfree = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
     rfree = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
+    unit = [(l, r) for l, r in zip(lc, rc) if lhs.shape[l] == 1]
+    lc, rc = [l for l in lc if lhs.shape[l] != 1], [r for r in rc if rhs.shape[r] != 1]
     nb, nl, nr, nk = len(lb), len(lfree), len(rfree), len(lc)
     n = nb + nl + nr + nk
     lmap, rmap = [None] * lhs.ndim, [None] * rhs.ndim
@@ -430,6 +433,8 @@ def _dot_general_generic(c, lc, rc, lb, rb):
         rmap[r] = nb + nl + j
     for j, (l, r) in enumerate(zip(lc, rc)):
         lmap[l], rmap[r] = nb + nl + nr + j, nb + nl + nr + j
+    for l, r in unit:
+        lmap[l], rmap[r] = ("c", 0), ("c", 0)
     iters = [B.PARALLEL] * (nb + nl + nr) + [B.REDUCTION] * nk
     dtype = c.out.dtype
     add, mul = ((SCALAR_RULES["irax.or"], SCALAR_RULES["irax.and"]) if dtype == "bool" else
