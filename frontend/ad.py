@@ -223,7 +223,22 @@ def jvp(fun, primals, tangents, has_aux=False):
                         f"{type(tangents).__name__}")
     if len(primals) != len(tangents):
         raise TypeError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    traced, leaves = _trace_for_jvp(fun, primals)
+    primal_out, tangent_out = _push_forward(traced, leaves, primals, tangents)
+    if has_aux:
+        return primal_out[0], tangent_out[0], primal_out[1]
+    return primal_out, tangent_out
+
+
+def _trace_for_jvp(fun, primals):
     leaves, in_tree, _ = _flatten_args(primals, ())
+    traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves,
+                          diff_modes=differentiation_modes() + ("jvp",))
+    return traced, leaves
+
+
+def _push_forward(traced, leaves, primals, tangents):
+    """(primal outputs, tangent outputs) of `traced` at `leaves` along `tangents`."""
     t_leaves, t_tree = tree_flatten(tuple(tangents))
     if tree_structure(tuple(primals)) != t_tree:
         raise TypeError(f"jvp: primal and tangent arguments must have the same tree structure; "
@@ -240,27 +255,27 @@ def jvp(fun, primals, tangents, has_aux=False):
                                 "differ")
             diff.append(j)
             tans.append(t)
-    traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves,
-                          diff_modes=differentiation_modes() + ("jvp",))
     outs = traced.outs
     result_avals = [o.aval for o in outs] * 2
     res = apply_higher_order("irax.jvp", traced, leaves, result_avals, extra=tans, argnums=diff)
     n = len(outs)
     for r, o in zip(res[:n], outs):
         r.weak_type = o.weak_type
-    primal_out = traced.out_tree.unflatten(res[:n])
-    tangent_out = traced.out_tree.unflatten(res[n:])
-    if has_aux:
-        return primal_out[0], tangent_out[0], primal_out[1]
-    return primal_out, tangent_out
+    return traced.out_tree.unflatten(res[:n]), traced.out_tree.unflatten(res[n:])
 
 
 def linearize(fun, *primals):
-    """`(f(primals), f_jvp)` where `f_jvp(*tangents)` is the JVP at `primals`."""
-    out, _ = jvp(fun, primals, tree_map(_zeros_like_leaf, primals))
+    """`(f(primals), f_jvp)` where `f_jvp(*tangents)` is the JVP at `primals`:
+    `fun` is traced once, here; each f_jvp call pushes tangents through that
+    trace (copied into a later trace's module, as a vjp pullback is)."""
+    traced, leaves = _trace_for_jvp(fun, primals)
+    out, _ = _push_forward(traced, leaves, primals, tree_map(_zeros_like_leaf, primals))
 
     def f_jvp(*tangents):
-        return jvp(fun, primals, tangents)[1]
+        if len(tangents) != len(primals):
+            raise TypeError(f"linearize: f_jvp takes {len(primals)} tangents (one per primal), "
+                            f"got {len(tangents)}")
+        return _push_forward(traced, leaves, primals, tangents)[1]
     return out, f_jvp
 
 

@@ -284,6 +284,8 @@ def _count_scenarios(lib, jnp):
         "jacrev(p)": lambda: lib.jacrev(p)(x),
         "grad(vmap(p))": lambda: lib.grad(lambda x: lib.vmap(p)(x).sum())(x),
         "jvp(grad(p))": lambda: lib.jvp(lib.grad(p), (s,), (1.0,)),
+        "linearize(p)": lambda: (lambda y, f_jvp: (y, f_jvp(1.0), lib.jit(f_jvp)(2.0)))(
+            *lib.linearize(p, s)),
     }
     out = {}
     for name, case in cases.items():
