@@ -401,8 +401,24 @@ def lower_dot_general(c):
     y = reshape_value(y, Aval([rhs.shape[d] for d in rb + rc + rfree], rhs.dtype),
                       Aval(lead + (k, n), rhs.dtype))
     acc = Aval(lead + (m, n), c.out.dtype)
+    if is_float(c.out.dtype) and k > REDUCE_BLOCK and min(m, n) == 1:
+        return [reshape_value(_tree_dot(x, y, lead, m, k, n, c.out.dtype), acc, c.out)]
     out = (linalg.batch_matmul if lb else linalg.matmul)(x, y, outs=[B.filled(acc, 0)])
     return [reshape_value(out, acc, c.out)]
+
+
+def _tree_dot(x, y, lead, m, k, n, dtype):
+    """A long dot or matrix-vector product as products summed by `_tree_reduce`
+    (a matmul accumulates along k one element at a time, like a plain sum;
+    the product generic fuses into the first level)."""
+    prod = Aval(lead + (m, n, k), dtype)
+    nd = prod.ndim
+    b = list(range(len(lead)))
+    mul = SCALAR_RULES["irax.mul"]
+    (p,) = B.generic([x, y], [B.affine_map(nd, b + [nd - 3, nd - 1]), B.affine_map(nd, b + [nd - 1, nd - 2])],
+                     [B.empty(prod)], [B.identity_map(nd)], [B.PARALLEL] * nd,
+                     lambda u, v, _: mul(dtype, u, v))
+    return _tree_reduce("irax.reduce_sum", p, prod, [nd - 1])
 
 
 def _permute(x, a: Aval, perm):
