@@ -5,9 +5,11 @@ from irax ops on uint32 (add, xor, shifts), so random numbers are generated
 inside compiled programs and batch under vmap like any other function.  The
 algorithms follow JAX's default configuration (threefry2x32 with
 `jax_threefry_partitionable=True`, the default since JAX 0.5): the same seed,
-shape and dtype give the same bits as `jax.random`; floats go through the
-same bit manipulations and agree to within a few ulp (transcendentals such as
-log1p and erf are the compiler's own).
+shape and dtype give the same bits as `jax.random`.  Float samplers match
+JAX on CPU bit for bit too: the transcendentals they use (log, log1p, erf,
+erf_inv) are built here from basic float32 ops in the order XLA's CPU backend
+evaluates them (`_xla_log` etc.), with the same multiply-adds fused.  Counters
+and key schedules are computed on the device, never built as host constants.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from .numpy._creation import _shape
 
 __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "bits",
            "uniform", "normal", "truncated_normal", "bernoulli", "randint", "categorical",
-           "permutation", "choice", "gumbel", "threefry_2x32"]
+           "permutation", "choice", "gumbel", "exponential", "threefry_2x32"]
 
 _MASK32 = 0xFFFFFFFF
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
@@ -126,15 +128,23 @@ def _rotate_left(x, d: int):
 
 
 def threefry_2x32(k1, k2, x1, x2):
-    """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays of one shape."""
-    ks = (k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), _KS_PARITY))
-    x1, x2 = lax.add(x1, ks[0]), lax.add(x2, ks[1])
+    """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays of one shape.
+
+    The keys may be scalars: the key schedule (and its round constants) is
+    computed once on them and broadcast, not once per element."""
+    shape = x1.aval.shape
+    ks = (k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), np.uint32(_KS_PARITY)))
+    inject = [(ks[(i + 1) % 3], lax.add(ks[(i + 2) % 3], np.uint32(i + 1))) for i in range(5)]
+
+    def wide(k):
+        return k if k.aval.shape == shape else lax.broadcast_in_dim(k, shape, ())
+    x1, x2 = lax.add(x1, wide(ks[0])), lax.add(x2, wide(ks[1]))
     for i in range(5):
         for r in _ROTATIONS[i % 2]:
             x1 = lax.add(x1, x2)
             x2 = lax.bitwise_xor(x1, _rotate_left(x2, r))
-        x1 = lax.add(x1, ks[(i + 1) % 3])
-        x2 = lax.add(lax.add(x2, ks[(i + 2) % 3]), i + 1)
+        x1 = lax.add(x1, wide(inject[i][0]))
+        x2 = lax.add(x2, wide(inject[i][1]))
     return x1, x2
 
 
@@ -148,8 +158,7 @@ def _hash_counts(key, shape):
     k1, k2 = _halves(key)
     hi = lax.broadcast_in_dim(as_operand(np.uint32(0)), shape, ())
     lo = lax.reshape(lax.iota("uint32", size), shape) if shape else hi
-    return threefry_2x32(lax.broadcast_in_dim(k1, shape, ()), lax.broadcast_in_dim(k2, shape, ()),
-                         hi, lo)
+    return threefry_2x32(k1, k2, hi, lo)
 
 
 def split(key, num=2):
@@ -239,25 +248,113 @@ def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
     return _uniform(key, _shape(shape), _float_dtype("uniform", dtype), minval, maxval)
 
 
-# XLA's single-precision erf_inv (M. Giles' polynomials), for JAX's numerics.
+# ------------------------------------------------------------------ XLA's float32 math
+# JAX's samplers call log, log1p, erf and erf_inv; on CPU, XLA evaluates them
+# with the polynomials below, in this order of float32 operations, fusing each
+# `a * b + c` written here into one multiply-add (as IREE's backend does too).
+# Building them from basic ops makes irax's samples JAX's samples, bit for bit.
+
+_LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
+          1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
+          3.3333331174e-1)  # Cephes' logf
+_LOG_Q1, _LOG_Q2 = -2.12194440e-4, 0.693359375  # ln 2 = Q2 + Q1, split for exactness
+_LOG1P_NUM = (4.5270000862445199635215e-5, 4.9854102823193375972212e-1,
+              6.5787325942061044846969e0, 2.9911919328553073277375e1,
+              6.0949667980987787057556e1, 5.7112963590585538103336e1,
+              2.0039553499201281259648e1)
+_LOG1P_DEN = (1.0, 1.5062909083469192043167e1, 8.3047565967967209469434e1,
+              2.2176239823732856465394e2, 3.0909872225312059774938e2,
+              2.1642788614495947685003e2, 6.0118660497603843919306e1)
+_ERF_ALPHA = (0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861,
+              0.18520832239976145, 1.128379143519084)
+_ERF_BETA = (-1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885,
+             0.014070470171167667, 0.11098505178285362, 0.49746925110067538, 1.0)
+# M. Giles' erf_inv polynomials, for w < 5 and w >= 5
 _ERFINV_W_LT_5 = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
                   0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
 _ERFINV_W_GE_5 = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
                   0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
 
 
+def _c(x, value):
+    """A float32 constant shaped like `x` (rounded to float32 as XLA's are)."""
+    return jnp.full_like(x, np.float32(value))
+
+
+def _horner(x, coeffs):
+    """c0 x^n + ... + cn, one multiply-add per coefficient."""
+    p = _c(x, coeffs[0])
+    for c in coeffs[1:]:
+        p = lax.add(lax.mul(p, x), _c(x, c))
+    return p
+
+
+def _xla_log(v):
+    """float32 log(v): exponent and mantissa in [sqrt(1/2), sqrt(2)), then Cephes'
+    polynomial in three interleaved chains."""
+    tiny = np.float32(np.finfo(np.float32).tiny)
+    b = lax.bitcast_convert_type(lax.max(v, _c(v, tiny)), "uint32")
+    e = lax.sub(lax.convert_element_type(lax.shift_right_logical(b, np.uint32(23)), "float32"),
+                _c(v, 126.0))
+    m = lax.bitcast_convert_type(lax.bitwise_or(lax.bitwise_and(b, np.uint32(0x807FFFFF)),
+                                                np.uint32(0x3F000000)), "float32")
+    low = lax.lt(m, _c(v, np.array(0x3F3504F3, np.uint32).view(np.float32)))  # sqrt(1/2)
+    zero = _c(v, 0.0)
+    x = lax.add(lax.sub(m, _c(v, 1.0)), lax.select(low, m, zero))
+    e = lax.sub(e, lax.select(low, _c(v, 1.0), zero))
+    x2 = lax.mul(x, x)
+    x3 = lax.mul(x2, x)
+    P = [_c(v, p) for p in _LOG_P]
+    y = lax.add(lax.mul(x, P[0]), P[1])
+    y1 = lax.add(lax.mul(x, P[3]), P[4])
+    y2 = lax.add(lax.mul(x, P[6]), P[7])
+    y = lax.add(lax.mul(y, x), P[2])
+    y1 = lax.add(lax.mul(y1, x), P[5])
+    y2 = lax.add(lax.mul(y2, x), P[8])
+    y = lax.add(lax.mul(y, x3), y1)
+    y = lax.add(lax.mul(y, x3), y2)
+    y = lax.add(lax.mul(y, x3), lax.mul(_c(v, _LOG_Q1), e))
+    r = lax.add(lax.sub(x, lax.mul(_c(v, 0.5), x2)), y)
+    r = lax.add(r, lax.mul(_c(v, _LOG_Q2), e))
+    r = lax.select(lax.gt(v, zero), r, _c(v, np.nan))
+    r = lax.select(lax.eq(v, _c(v, np.inf)), v, r)
+    return lax.select(lax.eq(v, zero), _c(v, -np.inf), r)
+
+
+def _xla_log1p(x):
+    """float32 log1p: log(1 + x), or near 0 Cephes' rational approximation."""
+    x2 = lax.mul(x, x)
+    t = lax.mul(lax.mul(x, x2), lax.div(_horner(x, _LOG1P_NUM), _horner(x, _LOG1P_DEN)))
+    small = lax.add(x, lax.add(lax.mul(_c(x, -0.5), x2), t))
+    # XLA rounds t before adding it.  A product with a second use is never fused
+    # into a multiply-add by LLVM, so `t == t` (true unless x is not finite, when
+    # the other branch is taken anyway) keeps IREE from fusing it too.
+    near0 = lax.bitwise_and(lax.lt(lax.abs(x), _c(x, 0.41421356237309504880)),  # sqrt(2) - 1
+                            lax.eq(t, t))
+    return lax.select(near0, small, _xla_log(lax.add(x, _c(x, 1.0))))
+
+
+def _xla_erf(x):
+    """float32 erf: an odd/even rational in x^2, +-1 beyond |x| = 3.8325."""
+    x2 = lax.mul(x, x)
+    p = lax.mul(x, _horner(x2, _ERF_ALPHA))
+    q = _horner(x2, _ERF_BETA)
+    one = lax.select(lax.lt(x, _c(x, 0.0)), _c(x, -1.0), _c(x, 1.0))
+    return lax.select(lax.le(_c(x, 3.832506856900711), lax.abs(x)), one, lax.div(p, q))
+
+
 def _erf_inv(x):
-    w = lax.neg(lax.log1p(lax.neg(lax.mul(x, x))))
-    small = lax.lt(w, 5.0)
-    w = lax.select(small, lax.sub(w, 2.5), lax.sub(lax.sqrt(w), 3.0))
+    """float32 erf_inv (XLA's: Giles' polynomials in w = -log1p(-x^2))."""
+    w = lax.neg(_xla_log1p(lax.mul(x, lax.neg(x))))
+    small = lax.lt(w, _c(x, 5.0))
+    w = lax.select(small, lax.sub(w, _c(x, 2.5)), lax.sub(lax.sqrt(w), _c(x, 3.0)))
 
     def coeff(i):
-        return lax.select(small, jnp.full_like(x, _ERFINV_W_LT_5[i]),
-                          jnp.full_like(x, _ERFINV_W_GE_5[i]))
+        return lax.select(small, _c(x, _ERFINV_W_LT_5[i]), _c(x, _ERFINV_W_GE_5[i]))
     p = coeff(0)
     for i in range(1, len(_ERFINV_W_LT_5)):
         p = lax.add(coeff(i), lax.mul(p, w))
-    return lax.select(lax.eq(lax.abs(x), 1.0), lax.mul(x, np.inf), lax.mul(p, x))
+    return lax.select(lax.eq(lax.abs(x), _c(x, 1.0)), lax.mul(x, _c(x, np.inf)), lax.mul(p, x))
 
 
 def normal(key, shape=(), dtype=None):
@@ -296,8 +393,9 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None):
 @_compiled(3, 4)
 def _truncated_normal(key, lower, upper, out_shape, dtype):
     sqrt2 = np.float32(np.sqrt(2))
-    a = lax.erf(lax.div(lower, sqrt2))
-    b = lax.erf(lax.div(upper, sqrt2))
+    rsqrt2 = np.float32(1) / sqrt2  # XLA turns x / constant into x * (1 / constant)
+    a = _xla_erf(lax.mul(lower, rsqrt2))
+    b = _xla_erf(lax.mul(upper, rsqrt2))
     out = lax.mul(sqrt2, _erf_inv(_uniform(key, out_shape, dtype, a, b)))
     return jnp.clip(out, _nextafter(lower, True), _nextafter(upper, False))
 
@@ -324,14 +422,25 @@ def _gumbel(key, shape, dtype, mode):
     info = np.finfo(dtype)
     if mode == "low":
         u = _uniform(key, shape, dtype, float(info.tiny), 1.0)
-        return -jnp.log(-jnp.log(u))
+        return lax.neg(_xla_log(lax.neg(_xla_log(u))))
     if mode == "high":
         both = _uniform(key, (2,) + shape, dtype, 0.0, 1.0)
         high, low = both[0], both[1]
         x = jnp.where(high >= 0.5, high, high + 2.0 ** -info.nmant * low + float(info.tiny))
-        return -jnp.log(-jnp.log1p(-x))
+        return lax.neg(_xla_log(lax.neg(_xla_log1p(lax.neg(x)))))
     raise ValueError(f"irax.random.gumbel: mode must be 'low' or 'high', got {mode!r} "
                      f"(at {user_line()})")
+
+
+def exponential(key, shape=(), dtype=None):
+    """Standard exponential floats, -log1p(-u)."""
+    key = _check_key("exponential", key)
+    return _exponential(key, _shape(shape), _float_dtype("exponential", dtype))
+
+
+@_compiled(1, 2)
+def _exponential(key, shape, dtype):
+    return lax.neg(_xla_log1p(lax.neg(_uniform(key, shape, dtype, 0.0, 1.0))))
 
 
 def categorical(key, logits, axis=-1, shape=None, mode=None):
