@@ -79,7 +79,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         _check_float_inputs([leaves[j] for j in diff], "grad")
         f, in_tree, leaves, diff = _close_over_non_arrays(fun, leaves, in_tree, diff)
         traced = trace_callee(f, fun_name(fun), in_tree, leaves,
-                              diff_modes=differentiation_modes() + ("vjp",))
+                              diff_modes=differentiation_modes(inherit=True) + ("vjp",))
         outs = traced.outs
         if has_aux:
             if traced.out_tree.kind is not tuple or len(traced.out_tree.children) != 2:
@@ -160,7 +160,7 @@ def vjp(fun, *primals, has_aux=False):
     """`(f(primals), pullback)` like `jax.vjp`; `pullback(ct)` returns one cotangent per primal."""
     leaves, in_tree, ranges = _flatten_args(primals, range(len(primals)))
     traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves,
-                          diff_modes=differentiation_modes() + ("vjp",))
+                          diff_modes=differentiation_modes(inherit=True) + ("vjp",))
     outs = traced.outs
     concretes = [o._concrete for o in outs] if _under_concrete_trace() else None
     values = apply_higher_order("irax.call", traced, leaves, [o.aval for o in outs],
@@ -233,7 +233,7 @@ def jvp(fun, primals, tangents, has_aux=False):
 def _trace_for_jvp(fun, primals):
     leaves, in_tree, _ = _flatten_args(primals, ())
     traced = trace_callee(lambda *a: fun(*a), fun_name(fun), in_tree, leaves,
-                          diff_modes=differentiation_modes() + ("jvp",))
+                          diff_modes=differentiation_modes(inherit=True) + ("jvp",))
     return traced, leaves
 
 

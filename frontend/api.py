@@ -78,7 +78,7 @@ def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private
     """
     avals_weak = [leaf_aval(x) for x in leaves]
     if diff_modes is None:
-        diff_modes = differentiation_modes()
+        diff_modes = differentiation_modes(inherit=True)
     trace = Trace(irmodule, name, [a for a, _ in avals_weak], concrete=concrete)
     trace.diff_modes = diff_modes
     if private:
@@ -102,15 +102,20 @@ def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private
     return Traced(trace, out_tree, outs)
 
 
-def differentiation_modes() -> tuple:
+def differentiation_modes(inherit=False) -> tuple:
     """The differentiating transforms enclosing the current trace, outermost
     first: "vjp" (grad, vjp) or "jvp" (jvp, jacfwd); the `diff_modes` of the
     innermost trace that has them (traces made elsewhere, e.g. control-flow
     regions, inherit their enclosing one's).  A custom_jvp/custom_vjp
     function traces its rules only under one, and only its primal function
-    where there is none, as JAX does."""
+    where there is none, as JAX does: so asking (unless only to `inherit`
+    them) marks the active traces as depending on them (see _call_traced)."""
     from . import core
-    for t in reversed(core._trace_stack.get()):
+    stack = core._trace_stack.get()
+    if not inherit:
+        for t in stack:
+            t.depends_on_modes = True
+    for t in reversed(stack):
         d = getattr(t, "diff_modes", None)
         if d is not None:
             return d
@@ -312,14 +317,34 @@ class Jitted:
                          [o.weak_type for o in traced.outs], captured, backend)
 
     def _call_traced(self, args, kwargs):
-        """Under another trace: trace into a callee and emit `irax.call`."""
+        """Under another trace: trace into a callee and emit `irax.call`.
+
+        Under an abstract trace the callee is cached with the function's
+        other traces (a copy of it, with the functions it calls, in a module
+        of its own) and copied into later traces instead of tracing the
+        function again, as JAX reuses a jitted function's trace.  A concrete
+        trace (eager grad) traces it on its values, each time."""
         parent = current_trace()
         dyn_args, dyn_kwargs, static = self.static.split(args, kwargs)
         leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
         leaves = [as_operand(x) for x in leaves]
+        key = None
+        if not parent.concrete:
+            # A trace that asked for the differentiation modes (it calls a
+            # custom_jvp/custom_vjp function) is kept for those modes only.
+            key = ("under a trace", in_tree, static, tuple((x.aval, x.weak_type) for x in leaves),
+                   self._options, config.x64_enabled())
+            modes = differentiation_modes(inherit=True)
+            hit = self._cache.get(key) or self._cache.get(key + (modes,))
+            if hit is not None:
+                return hit.call(parent, leaves)
         traced = trace_function(parent.irmodule, self.static.bind(self.fun, static),
                                 fun_name(self.fun), in_tree, leaves, concrete=parent.concrete,
                                 private=True)
+        if key is not None and all(isinstance(v, Array) for v in traced.trace.captured_values):
+            if getattr(traced.trace, "depends_on_modes", False):
+                key += (modes,)
+            self._cache[key] = _TracedCallee(parent.irmodule, traced)
         operands = leaves + traced.trace.captured_values
         outs = bind("irax.call", operands, results=traced.out_avals, callee=traced.name,
                     concretes=[o._concrete for o in traced.outs] if parent.concrete else None)
@@ -331,6 +356,28 @@ class Jitted:
         """The linalg-level MLIR this call compiles to (text)."""
         return make_ir(self.fun, static_argnums=self.static.argnums,
                        static_argnames=self.static.argnames)(*args, **kwargs).lowered()
+
+
+class _TracedCallee:
+    """A jitted function's trace under another trace, kept for reuse: its
+    callee (and what it calls) copied out of the module it was traced in."""
+
+    def __init__(self, irmodule, traced):
+        from .transform import import_callee
+        self.irmodule = IRModule()
+        self.name = import_callee(self.irmodule, irmodule.module, traced.name)
+        self.out_tree = traced.out_tree
+        self.out_avals = traced.out_avals
+        self.out_weak = [o.weak_type for o in traced.outs]
+        self.captured = traced.trace.captured_values  # device arrays only
+
+    def call(self, parent, leaves):
+        from .transform import import_callee
+        name = import_callee(parent.irmodule, self.irmodule.module, self.name)
+        outs = bind("irax.call", leaves + self.captured, results=self.out_avals, callee=name)
+        for o, w in zip(outs, self.out_weak):
+            o.weak_type = w
+        return self.out_tree.unflatten(outs)
 
 
 def _fast_key(args):

@@ -95,6 +95,38 @@ def test_trace_cache_is_keyed_by_the_function():
     assert ni == nj == 4
 
 
+def test_a_jitted_function_is_traced_once_under_other_traces():
+    def scenario(lib, jnp):
+        calls = []
+        w = jnp.arange(3.0)
+
+        def f(x):
+            calls.append("f")
+            return jnp.sin(x) * w
+        inner = lib.jit(f)
+
+        @lib.custom_jvp
+        def h(x):
+            calls.append("h")
+            return jnp.sin(x)
+
+        @h.defjvp
+        def h_jvp(p, t):
+            calls.append("h_jvp")
+            return jnp.sin(p[0]), 2.0 * jnp.cos(p[0]) * t[0]
+        hj = lib.jit(lambda x: h(x) * 2.0)
+        x = jnp.ones(3)
+        out = (lib.jit(lambda x: inner(x) + 1)(x), lib.jit(lambda x: inner(x) * inner(x + 1))(x),
+               lib.jit(lib.grad(lambda x: inner(x).sum()))(x),
+               lib.jit(lib.vmap(inner))(jnp.ones((2, 3))),
+               lib.jit(hj)(1.0), lib.jit(lib.grad(hj))(1.0), lib.jit(lib.grad(hj))(2.0),
+               lib.jit(lambda x: hj(x))(3.0))
+        return out, sorted(calls)
+    (j, cj), (i, ci) = both(scenario)
+    assert_same(j, i)
+    assert ci == cj == ["f", "h", "h_jvp"]
+
+
 def test_trace_cache_does_not_keep_functions_alive():
     def f(x):
         return x * 2
