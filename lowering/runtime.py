@@ -61,6 +61,11 @@ class Backend:
         self.pinned = None
         if platform == "cpu":
             self.pinned = os.environ.get("IRAX_CPU_DRIVER") or None
+            if self.pinned not in (None, "local-sync", "local-task"):
+                import warnings
+                warnings.warn(f"irax: ignoring IRAX_CPU_DRIVER={self.pinned!r} (expected "
+                              "local-sync or local-task)", RuntimeWarning, stacklevel=2)
+                self.pinned = None
             self.driver = self.pinned or self.driver
         self.instance = rt.VmInstance()
         self.device = _open_device(platform, self.driver)

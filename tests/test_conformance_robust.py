@@ -87,6 +87,16 @@ def test_bad_cache_size_setting_does_not_break_compiles(tmp_path):
     assert "[4. 4.]" in r.stdout and "ignoring IRAX_CACHE_MAX_MB='abc'" in r.stderr
 
 
+def test_bad_cpu_driver_setting_is_ignored_with_a_warning(tmp_path):
+    code = ("import numpy as np, irax, irax.numpy as jnp\n"
+            "print(np.asarray(jnp.ones(2) + 2.0))")
+    env = dict(os.environ, IRAX_CACHE_DIR=str(tmp_path / "c"), IRAX_CPU_DRIVER="bogus")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "[3. 3.]" in r.stdout and "ignoring IRAX_CPU_DRIVER='bogus'" in r.stderr
+
+
 TMP_CHILD = textwrap.dedent("""
     import os, sys, warnings
     import numpy as np, irax, irax.numpy as jnp
