@@ -18,7 +18,7 @@ from .worker import Crash, Worker
 class Checker:
     """Runs batches: JAX in this process, irax in the worker; bisects failed batches."""
 
-    def __init__(self, timeout=300):
+    def __init__(self, timeout=1200):
         self.worker = Worker(timeout)
         self.jax = None
         self.checked = 0
@@ -61,11 +61,13 @@ class Checker:
 
 
 def check(cases, seed=0, transforms=harness.TRANSFORMS, batch=64, eager_cases=None,
-          minimize_budget=120.0, out=sys.stdout, gen_options=None):
-    """Check `cases` programs (seeds seed..seed+cases-1); returns (checked, minimized differences)."""
+          minimize_budget=120.0, out=sys.stdout, gen_options=None, seeds=None):
+    """Check `cases` programs (seeds seed..seed+cases-1, or the list `seeds`);
+    returns (program × transformation pairs checked, minimized differences)."""
     t0 = time.time()
-    progs = [gen.generate(s, **(gen_options or {})) for s in range(seed, seed + cases)]
-    print(f"generated {cases} programs in {time.time() - t0:.1f} s", file=out, flush=True)
+    seeds = list(seeds) if seeds is not None else range(seed, seed + cases)
+    progs = [gen.generate(s, **(gen_options or {})) for s in seeds]
+    print(f"generated {len(progs)} programs in {time.time() - t0:.1f} s", file=out, flush=True)
     checker = Checker()
     found = []
     try:
@@ -91,6 +93,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", default=None, help="comma-separated seeds to check instead (e.g. to recheck differences)")
     ap.add_argument("--batch", type=int, default=64, help="program × transformation pairs per compiled module")
     ap.add_argument("--transforms", default=",".join(harness.TRANSFORMS))
     ap.add_argument("--eager-cases", type=int, default=None, help="run eager mode on only the first N programs")
@@ -99,7 +102,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     options = {"exclude": tuple(x for x in a.exclude.split(",") if x)}
     checked, reports = check(a.cases, a.seed, a.transforms.split(","), a.batch, a.eager_cases,
-                             a.minimize_budget, gen_options=options)
+                             a.minimize_budget, gen_options=options,
+                             seeds=[int(x) for x in a.seeds.split(",")] if a.seeds else None)
     for r in reports:
         print("\n" + r)
     return 1 if reports else 0

@@ -87,3 +87,18 @@ def test_snippet_runs_with_jax(t):
     prog = _prog("sin", "jnp.sin({0})", np.float32([0.5, -2]))
     text = minimize.snippet(harness.Difference(prog, t, "value", "x")).replace("(irax, jax)", "(jax,)")
     exec(text, {})
+
+
+def test_worker_crash_is_isolated_and_bisected():
+    """A program that kills the irax process is reported as a crash; its batch-mates still get results."""
+    x = gen.Input(np.float32([1, 2]))
+    avals = [((2,), "float32")] * 2      # set by hand: JAX must not run these
+    dies = gen.Program([x, gen.Node("abs", "__import__('os')._exit(3) or {0}", (0,))], [1], avals=avals)
+    raises = gen.Program([x, gen.Node("abs", "{0} + int('x')", (0,))], [1], avals=avals)
+    checker = run.Checker()
+    try:
+        got = checker.irax([("jit", raises), ("jit", dies)])
+    finally:
+        checker.close()
+    assert got[0][:2] == ("error", "ValueError")
+    assert got[1][0] == "crash" and "exit code 3" in got[1][1]

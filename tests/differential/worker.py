@@ -50,7 +50,7 @@ class Crash(Exception):
 
 
 class Worker:
-    def __init__(self, timeout=300):
+    def __init__(self, timeout=1200):
         self.timeout = timeout
         self.proc = None
 
