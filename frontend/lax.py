@@ -325,7 +325,8 @@ def _start_indices(op, x, start_indices):
     out = []
     for i, n in zip(start_indices, x.aval.shape):
         if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
-            out.append(_index_scalar(np.int32(builtins.min(builtins.max(i + n if i < 0 else i, 0), 2**31 - 1))))
+            i = i + n if i < 0 else i
+            out.append(_index_scalar(np.int32(builtins.min(builtins.max(i, 0), 2**31 - 1))))
             continue
         i = _index_scalar(i)
         if not i.aval.dtype.startswith("uint"):

@@ -87,7 +87,8 @@ def test_float64_and_half_powers_special_values(x64):
 
 def test_integer_powers():
     base = np.array([0, 1, -1, 2, -2, 3, 7], np.int32)
-    both(lambda m, l, t: t.jit(lambda x: [x ** 0, x ** 1, x ** 3, m.power(x, m.asarray([0, 1, 2, 3, 2, 3, 1])),
+    both(lambda m, l, t: t.jit(lambda x: [x ** 0, x ** 1, x ** 3,
+                                          m.power(x, m.asarray([0, 1, 2, 3, 2, 3, 1])),
                                           m.power(x > 0, 2), m.power(x > 0, x > 1),
                                           l.integer_pow(x, 0), m.square(x > 0),
                                           m.asarray(x, "uint8") ** 2, 2 ** x, x ** 2.0])(base))
@@ -355,5 +356,6 @@ def test_uint64_and_uint16_end_to_end(x64):
 
 
 def test_uint16_without_x64():
+    u16 = np.array([1, 40000, 65535], np.uint16)
     both(lambda m, l, t: t.jit(lambda b: [b + 1, m.sum(b), m.prod(b), b // 7, b.astype("int32"),
-                                          b - np.uint16(2)])(m.asarray(np.array([1, 40000, 65535], np.uint16))))
+                                          b - np.uint16(2)])(m.asarray(u16)))
