@@ -19,8 +19,7 @@ from . import build as b
 from .context import ir
 from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, associative_scan, clamp_masks, \
     decomposition, extremum_locations, integer_pow_derivative, linear_recurrence, \
-    product_of_others, scatter_extremum_weights, scatter_mul_others, scatter_winners, \
-    sort_permutation
+    product_of_others, scatter_extremum_weights, scatter_mul_others, sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .ops import IraxTypeError, attrs_of, define, emit, from_callee, where_string
 from .types import aval_of, aval_of_type, is_float
