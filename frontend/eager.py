@@ -17,7 +17,7 @@ from irax.lowering.pipeline import compile_to_executable
 from irax.lowering.runtime import reshaped
 
 from . import dtypes
-from .core import Array, IRModule, Trace
+from .core import Array, IRModule, Trace, user_location
 
 _plans = OnceCache()    # (op, attributes, operand types, ...) -> how to run it
 _kernels = OnceCache()  # shape-polymorphic kernels, by (op, attributes, dtypes)
@@ -119,7 +119,7 @@ def _load_kernel(text, backend):
 def _compile_op(name, args, attrs, results, backend):
     irm = IRModule()
     trace = Trace(irm, name.replace("irax.", ""), [a.aval for a in args])
-    with get_context(), ir.Location.unknown(), trace.ip:
+    with get_context(), user_location(), trace.ip:  # errors name the user's line
         outs = emit(name, list(trace.block.arguments), results=results, **attrs)
     out_avals = [aval_of(v) for v in outs]
     trace.seal(outs)

@@ -82,3 +82,8 @@ def test_reshape_and_stop_gradient_are_views(compiles):
     np.testing.assert_array_equal(np.asarray(z), np.arange(12.0).reshape(2, 6))
     np.testing.assert_array_equal(np.asarray(x), np.arange(12.0))
     assert not any("reshape" in t or "stop_gradient" in t for t in compiles)
+
+
+def test_eager_op_errors_name_the_users_line():
+    with pytest.raises(TypeError, match=r"irax.add: .*f32\[3\], f32\[4\].*test_eager_kernels.py:\d+"):
+        lax.add(jnp.ones(3), jnp.ones(4))
