@@ -100,6 +100,8 @@ def lower_while(c):
     loop, carry = _varying(body, k, init)
     types = [_result_types(op)[i] for i in loop]
     w = scf.WhileOp(types, [init[i] for i in loop])
+    if _rotation_hazard(body, k, loop):
+        w.operation.attributes[TO_CFG] = ir.UnitAttr.get()
     loc = ir.Location.current
     before = w.before.blocks.append(*types, arg_locs=[loc] * len(types))
     after = w.after.blocks.append(*types, arg_locs=[loc] * len(types))
@@ -111,6 +113,30 @@ def lower_while(c):
     _splice(body, consts + carry(after.arguments), after,
             lambda vs: scf.YieldOp([vs[i] for i in loop]))
     return carry(list(w.results))
+
+
+TO_CFG = "irax.to_cfg"
+
+
+def _rotation_hazard(block, k, loop):
+    """Whether IREE's rotated form of this loop loses a carry (see
+    `while_loops_to_cfg`): the body leaves a carry unread, yields a value
+    that does not depend on the carries, or yields one value twice."""
+    args = list(block.arguments)
+    ys = [yielded(block)[i] for i in loop]
+    seen = {}
+
+    def varies(v):
+        owner = v.owner
+        if isinstance(owner, ir.Block):
+            return any(v == args[k + i] for i in loop)
+        owner = getattr(owner, "operation", owner)
+        if owner not in seen:
+            seen[owner] = bool(len(owner.regions)) or any(varies(o) for o in owner.operands)
+        return seen[owner]
+    return (any(not list(args[k + i].uses) for i in loop)
+            or any(not varies(y) for y in ys)
+            or any(y == z for n, y in enumerate(ys) for z in ys[n + 1:]))
 
 
 @lowering("irax.scan")
@@ -158,14 +184,17 @@ def lower_scan(c):
 
 
 def while_loops_to_cfg(module):
-    """Rewrite each function that holds an scf.while into a CFG (cf.br /
+    """Rewrite each function that holds a marked scf.while into a CFG (cf.br /
     cf.cond_br), the form IREE itself lowers loops to.
 
     IREE rotates scf.while loops into if + do-while and canonicalizes away
     carries the body does not read, yields twice or sets to a loop-invariant
     value; its stream conversion then fails on the loop, whose condition now
     forwards other types than its before region takes ("unresolved source
-    materialization").  A CFG has no such canonicalizations.
+    materialization").  A CFG has no such canonicalizations.  Only loops
+    with such a carry (`_rotation_hazard`) are marked: IREE's scheduling of
+    structured loops is the better-trodden path (a whole-function CFG lost
+    buffers next to conds in a jvp).
 
     The conversion takes every scf op of the function, so a function whose
     linalg bodies hold scalar loops (float64 fmod) keeps its structured loops:
@@ -180,7 +209,7 @@ def while_loops_to_cfg(module):
                 (scalar_loops if _in_linalg_body(op) else loops).append(op)
             return ir.WalkResult.ADVANCE
         f.walk(visit)
-        if any(op.name == "scf.while" for op in loops) and not scalar_loops:
+        if any(TO_CFG in op.attributes for op in loops) and not scalar_loops:
             pm = pm or passmanager.PassManager.parse("func.func(convert-scf-to-cf)")
             pm.run(f)
 
