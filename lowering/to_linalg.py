@@ -202,8 +202,12 @@ def lower_reduce(c):
     if not axes:
         return [c.operands[0]]
     reduced = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
-    if c.op.name in _TREE_REDUCTIONS and is_float(a.dtype) and reduced > REDUCE_BLOCK:
-        return [_tree_reduce(c.op.name, c.operands[0], a, axes)]
+    tree = c.op.name in _TREE_REDUCTIONS and is_float(a.dtype) and reduced > REDUCE_BLOCK
+    if tree or len(axes) > 1:
+        # One axis per linalg reduction, adjacent reduced axes collapsed first: IREE
+        # 3.13 fails to vectorize a multi-axis reduction of a broadcast product
+        # (sum(x * c) with c broadcast: "'vector.contract' op invalid accumulator").
+        return [_tree_reduce(c.op.name, c.operands[0], a, axes, tree)]
     return [_reduce_dims(c.op.name, c.operands[0], a, axes)]
 
 
@@ -220,9 +224,9 @@ def _reduce_dims(name, x, a: Aval, axes, init=None):
                      lambda v, acc: combine(a.dtype, acc, v))[0]
 
 
-def _tree_reduce(name, x, a: Aval, axes):
-    """Each run of adjacent reduced axes is collapsed (a view) and reduced as a
-    tree with REDUCE_BLOCK-wide nodes, innermost run first."""
+def _tree_reduce(name, x, a: Aval, axes, blocked=True):
+    """Each run of adjacent reduced axes is collapsed (a view) and reduced, innermost
+    run first: as a tree with REDUCE_BLOCK-wide nodes when `blocked`, else in one go."""
     groups = []
     for i in range(a.ndim):
         if i in axes and i - 1 in axes:
@@ -235,7 +239,10 @@ def _tree_reduce(name, x, a: Aval, axes):
     dims = [k for k, g in enumerate(groups) if g[0] in axes]
     cur = Aval(shape, a.dtype)
     for k in reversed(dims):
-        x, cur = _tree_reduce_axis(name, x, cur, k, None)
+        if blocked:
+            x, cur = _tree_reduce_axis(name, x, cur, k, None)
+        else:
+            x, cur = _reduce_dims(name, x, cur, [k]), _without_dim(cur, k)
     return x
 
 
@@ -244,7 +251,7 @@ def _tree_reduce_axis(name, x, a: Aval, axis, init):
     results, and so on; a ragged tail is reduced on its own into the seed of
     the last level.  Returns (value, aval)."""
     r = a.shape[axis]
-    out = Aval(a.shape[:axis] + a.shape[axis + 1:], a.dtype)
+    out = _without_dim(a, axis)
     if r <= REDUCE_BLOCK:
         return _reduce_dims(name, x, a, [axis], init), out
     q, t = divmod(r, REDUCE_BLOCK)
@@ -257,6 +264,10 @@ def _tree_reduce_axis(name, x, a: Aval, axis, init):
     x = tensor.expand_shape(B.lowered_type(blocks), x, _reassoc(groups), [], list(blocks.shape))
     partial = _reduce_dims(name, x, blocks, [axis + 1])
     return _tree_reduce_axis(name, partial, _with_dim(a, axis, q), axis, init)
+
+
+def _without_dim(a: Aval, axis) -> Aval:
+    return Aval(a.shape[:axis] + a.shape[axis + 1:], a.dtype)
 
 
 def _with_dim(a: Aval, axis, size) -> Aval:

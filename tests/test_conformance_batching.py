@@ -252,8 +252,8 @@ def test_random_compositions(which):
 
 
 def test_random_compositions_contraction_cases():
-    """vmap(grad) of the compositions that hit the IREE bug above under
-    grad(vmap) (that transform is xfailed below)."""
+    """vmap(grad) of the compositions that hit the IREE bug under grad(vmap)
+    (tested below)."""
     ci, cj = _contract_bug_cases(jnp, irax.nn), _contract_bug_cases(J, jax.nn)
     xs = _inputs(ci, seed=3)
 
@@ -264,9 +264,9 @@ def test_random_compositions_contraction_cases():
     _all_close(got, want, [n for n, _, _ in ci])
 
 
-@pytest.mark.xfail(raises=irax.IraxCompileError, strict=True,
-                   reason="IREE: vector.contract shape error for a multi-dim sum of a broadcast product")
 def test_grad_of_vmap_contraction_cases():
+    """A multi-axis sum of a broadcast product failed in IREE ('vector.contract'
+    invalid accumulator) until reductions went one axis per linalg op."""
     ci, cj = _contract_bug_cases(jnp, irax.nn), _contract_bug_cases(J, jax.nn)
     xs = _inputs(ci, seed=3)
     got = irax.jit(lambda *xs: [_transforms(irax, f, jnp.sum)["grad(vmap)"](x)

@@ -208,3 +208,16 @@ def test_vmap_of_argsort_along_a_unit_axis():
     _close(irax.vmap(lambda x: (jnp.argsort(x, axis=-1), jnp.sort(x)))(x),
            jax.vmap(lambda x: (jjnp.argsort(x, axis=-1), jjnp.sort(x)))(x))
     _close(irax.vmap(lambda y: jnp.argsort(y, axis=0))(y), jax.vmap(lambda y: jjnp.argsort(y, axis=0))(y))
+
+
+def test_multi_axis_sum_of_a_broadcast_product():
+    """IREE 3.13 failed to vectorize sum(x * c) over both axes when c is broadcast
+    ("'vector.contract' op invalid accumulator/result vector shape")."""
+    x = np.arange(6, dtype=np.float32).reshape(3, 2)
+    c = np.array([2.0, -1.0], np.float32)
+    y = np.random.default_rng(1).normal(size=(4, 3, 5, 2)).astype(np.float32)
+    got = irax.jit(lambda x, c, y: [jnp.sum(x * c), jnp.sum(y * c, (0, 2)), jnp.max(y, (1, 3)),
+                                    jnp.sum(y[:, :, :, :1] * y, (0, 1, 2, 3))])(x, c, y)
+    want = [np.sum(x * c), np.sum(y * c, (0, 2)), np.max(y, (1, 3)), np.sum(y[:, :, :, :1] * y)]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g), w, rtol=1e-5, atol=1e-5)
