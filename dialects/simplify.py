@@ -104,6 +104,11 @@ def _fold_identity_or_splat(op):
         return emit("irax.constant", [], value=value)[0]
 
 
+def _fold_rev(op):
+    """rev of a splat is the splat (a rev never has the identity's type test)."""
+    return _fold_identity_or_splat(op) if splat_value(op.operands[0]) is not None else None
+
+
 def _fold_select(op):
     p, a, b = op.operands
     if a == b:
@@ -131,6 +136,8 @@ FOLDS = {
     "irax.convert_element_type": _fold_identity_or_splat,
     "irax.select": _fold_select,
     "irax.transpose": _fold_transpose,
+    "irax.rev": _fold_rev,
+    "irax.slice": _fold_identity_or_splat,
 }
 
 
@@ -269,6 +276,39 @@ def _arith(fn):
     return lambda *xs, **attrs: _ftz(fn(*[_ftz(x) for x in xs], **attrs))
 
 
+def _broadcast_in_dim(x, shape, broadcast_dimensions):
+    dims = list(broadcast_dimensions)
+    kept = [x.shape[dims.index(i)] if i in dims else 1 for i in range(len(shape))]
+    return np.broadcast_to(x.reshape(kept), tuple(shape))
+
+
+def _slice(x, start_indices, limit_indices, strides=None):
+    strides = strides or [1] * x.ndim
+    return x[tuple(slice(a, b, c) for a, b, c in zip(start_indices, limit_indices, strides))]
+
+
+def _pad(x, value, low, high, interior):
+    """lax.pad: `interior` fill between elements; negative low/high crop."""
+    shape = [lo + n + max(n - 1, 0) * it + hi for n, lo, hi, it in zip(x.shape, low, high, interior)]
+    out = np.full(shape, value, x.dtype)
+    where = [lo + np.arange(n) * (it + 1) for n, lo, it in zip(x.shape, low, interior)]
+    keep = [(w >= 0) & (w < m) for w, m in zip(where, shape)]
+    out[np.ix_(*[w[k] for w, k in zip(where, keep)])] = x[np.ix_(*[np.flatnonzero(k) for k in keep])]
+    return out
+
+
+# Data movement is exact: shape ops on small constants always fold.
+DATA_MOVEMENT_FOLDS = {
+    "irax.rev": lambda x, dimensions: np.flip(x, tuple(dimensions)),
+    "irax.slice": _slice,
+    "irax.transpose": lambda x, permutation: np.transpose(x, permutation),
+    "irax.reshape": lambda x, new_sizes: x.reshape(new_sizes),
+    "irax.broadcast_in_dim": _broadcast_in_dim,
+    "irax.pad": _pad,
+    "irax.concatenate": lambda *xs, dimension: np.concatenate(xs, dimension),
+}
+
+
 # Only ops that NumPy computes exactly as the lowering does fold: IEEE-exact
 # arithmetic, comparisons, integer ops and conversions.  Transcendental
 # functions (exp, sin, atan2, erf, pow and rem on floats, ...) are not: their
@@ -297,6 +337,7 @@ CONSTANT_FOLDS = {
     "irax.integer_pow": _integer_pow,
     "irax.convert_element_type": lambda x, new_dtype: convert_numpy(_ftz(x), new_dtype),
     "irax.pow": lambda a, b: None if a.dtype.kind == "f" else _int_pow(a, b),
+    **DATA_MOVEMENT_FOLDS,
 }
 
 

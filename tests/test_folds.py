@@ -66,6 +66,16 @@ def _cases():
     for dst in ("float32", "uint32", "bool", "int8"):
         out.append(("irax.convert_element_type", [I], {"new_dtype": dst}))
     out.append(("irax.convert_element_type", [U], {"new_dtype": "float32"}))
+    m = F[:20].reshape(4, 5)  # data movement: exact, folds on any dtype
+    out += [("irax.rev", [m], {"dimensions": (0, 1)}),
+            ("irax.slice", [m], {"start_indices": (1, 0), "limit_indices": (4, 5),
+                                 "strides": (2, 3)}),
+            ("irax.transpose", [m], {"permutation": (1, 0)}),
+            ("irax.reshape", [I[:12]], {"new_sizes": (3, 4)}),
+            ("irax.broadcast_in_dim", [U[:4]], {"shape": (3, 4, 2), "broadcast_dimensions": (1,)}),
+            ("irax.pad", [m, np.float32(-9.0)], {"low": (-1, 2), "high": (1, -2),
+                                                 "interior": (1, 0)}),
+            ("irax.concatenate", [m, m[:2] * 2], {"dimension": 0})]
     return [c for c in out if c is not None]
 
 
