@@ -259,3 +259,14 @@ def test_tiny_network_relu_kink():
     out, ref = got(inputs, targets, params), want(inputs, targets, params)
     assert_tree_close(out, ref)
     assert np.all(np.asarray(out[0][0])[:, 3] == 0)
+
+
+def test_jit_grad_of_a_reverse_cummax_compiles():
+    """Its VJP pads slices of a reversed splat: constant-only data movement that IREE
+    failed on ('write affecting operations on global resources') until it folded."""
+    import jax
+    import jax.numpy as jjnp
+    a = np.random.default_rng(0).normal(size=(5, 5)).astype(np.float32)
+    got = irax.jit(irax.grad(lambda a: inp.sum(ilax.cummax(a, 1, reverse=True))))(a)
+    want = jax.jit(jax.grad(lambda a: jjnp.sum(jax.lax.cummax(a, 1, reverse=True))))(a)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)
