@@ -80,6 +80,8 @@ def _scalar_attr(x, dtype: str) -> ir.Attribute:
 
 def _array_of_dense(attr: ir.Attribute) -> np.ndarray:
     aval = aval_of_type(attr.type)
+    if aval.size == 0:  # dense<> (the bf16 text parser below has no elements to read)
+        return np.zeros(aval.shape, host_dtype(aval.dtype))
     dense = ir.DenseElementsAttr(attr)
     if dense.is_splat:
         v = dense.get_splat_value()

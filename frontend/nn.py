@@ -75,10 +75,11 @@ swish = silu
 
 def gelu(x, approximate=True):
     x = _to_float(x)
+    # Python floats are weak: bfloat16/float16 inputs keep their dtype, as in JAX
     if approximate:
-        c = np.sqrt(2 / np.pi)
+        c = float(np.sqrt(2 / np.pi))
         return 0.5 * x * (1 + jnp.tanh(c * (x + 0.044715 * (x * x * x))))
-    return 0.5 * x * (1 + lax.erf(x / np.sqrt(2)))
+    return 0.5 * x * (1 + lax.erf(x / float(np.sqrt(2))))
 
 
 def elu(x, alpha=1.0):
@@ -129,7 +130,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
 def _max_shift(x, axis):
     """The max subtracted for stability; it cancels out, so no gradient flows
     through it (as in JAX), which keeps the backward pass small."""
-    return lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True))
+    # initial=-inf: over an empty axis there is nothing to shift (as in JAX), not an error
+    return lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True, initial=-jnp.inf))
 
 
 def softmax(x, axis=-1):

@@ -359,3 +359,27 @@ def test_uint16_without_x64():
     u16 = np.array([1, 40000, 65535], np.uint16)
     both(lambda m, l, t: t.jit(lambda b: [b + 1, m.sum(b), m.prod(b), b // 7, b.astype("int32"),
                                           b - np.uint16(2)])(m.asarray(u16)))
+
+
+def test_differential_suite_finds():
+    """Differences tests/differential found: zero-size bfloat16 values, softmax over
+    an empty axis, gelu keeping bfloat16, jnp.bool."""
+    import jax
+    import jax.numpy as jjnp
+    import ml_dtypes
+    e = np.zeros((2, 0), ml_dtypes.bfloat16)
+    got = irax.jit(lambda x: x * 2)(e)
+    assert got.shape == (2, 0) and got.dtype == ml_dtypes.bfloat16
+    z = np.zeros((0,), np.float32)
+    for f in ("softmax", "log_softmax"):
+        out = getattr(irax.nn, f)(z, axis=0)
+        want = getattr(jax.nn, f)(z, axis=0)
+        assert out.shape == want.shape and out.dtype == want.dtype
+    x = np.linspace(-3, 3, 7).astype(ml_dtypes.bfloat16)
+    for approximate in (True, False):
+        out = irax.jit(lambda v: irax.nn.gelu(v, approximate=approximate))(x)
+        want = jax.jit(lambda v: jax.nn.gelu(v, approximate=approximate))(x)
+        assert out.dtype == want.dtype == ml_dtypes.bfloat16
+        np.testing.assert_allclose(np.asarray(out, np.float32), np.asarray(want, np.float32),
+                                   rtol=1e-2, atol=1e-2)
+    assert irax.numpy.bool is jjnp.bool_ or np.dtype(irax.numpy.bool) == np.dtype(jjnp.bool)

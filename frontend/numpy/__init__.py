@@ -50,6 +50,7 @@ uint16 = _np.uint16
 uint32 = _np.uint32
 uint64 = _np.uint64
 bool_ = _np.bool_
+bool = _np.bool_  # jnp.bool, as JAX spells it (NumPy 2)
 integer = _np.integer
 floating = _np.floating
 inexact = _np.inexact
