@@ -325,6 +325,21 @@ def _is_finite(avals):
     return Aval(a.shape, "bool")
 
 
+def integer_pow_by_squaring(x, y: int, mul, one, reciprocal):
+    """x**y as square-and-multiply: the order of the roundings is part of the op, so
+    its lowering and its constant fold both build it here (`mul(a, b)`, `one()`,
+    `reciprocal(a)` are theirs)."""
+    acc, base, n = None, x, abs(y)
+    while n:
+        if n & 1:
+            acc = base if acc is None else mul(acc, base)
+        n >>= 1
+        if n:
+            base = mul(base, base)
+    acc = one() if acc is None else acc
+    return reciprocal(acc) if y < 0 else acc
+
+
 @define("irax.integer_pow", {"y": "int"})
 def _integer_pow(avals, y):
     a = _unary("irax.integer_pow", FLOATS + INTEGERS)(avals)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .context import ir
-from .ops import attrs_of, emit, reduce_identity, splat_array
+from .ops import attrs_of, emit, integer_pow_by_squaring, reduce_identity, splat_array
 from .types import aval_of, host_dtype, is_float
 
 
@@ -191,16 +191,8 @@ def _integer_pow(x, y):
     """x**y by the lowering's chain of multiplications (square and multiply)."""
     if x.dtype.kind != "f":
         return _int_pow(x, np.full(x.shape, y, x.dtype))
-    mul = _arith(np.multiply)
-    acc, base, n = None, x, abs(y)
-    while n:
-        if n & 1:
-            acc = base if acc is None else mul(acc, base)
-        n >>= 1
-        if n:
-            base = mul(base, base)
-    acc = np.ones_like(x) if acc is None else acc
-    return _arith(np.divide)(x.dtype.type(1), acc) if y < 0 else acc
+    return integer_pow_by_squaring(x, y, _arith(np.multiply), lambda: np.ones_like(x),
+                                   lambda a: _arith(np.divide)(x.dtype.type(1), a))
 
 
 def _ieee_max(a, b):
@@ -489,11 +481,16 @@ def fold_empty(op) -> bool:
         if rule is None or _is_empty(op.result) or not any(_is_empty(v) for v in op.operands):
             return changed
         new = rule(op)
-    if new is not None and new != op.result:
-        op.result.replace_all_uses_with(new)
-        op.erase()
-        changed = True
-    return changed
+    return _replace(op, new) or changed
+
+
+def _replace(op, new) -> bool:
+    """Replace `op`'s one result by `new` (when it is a different value) and erase op."""
+    if new is None or new == op.result:
+        return False
+    op.result.replace_all_uses_with(new)
+    op.erase()
+    return True
 
 
 def _ops_of(block):
@@ -516,10 +513,7 @@ def fold_block(block) -> bool:
             new = fold_constants(op)
             if new is None and rule is not None:
                 new = rule(op)
-        if new is not None and new != op.result:
-            op.result.replace_all_uses_with(new)
-            op.erase()
-            changed = True
+        changed |= _replace(op, new)
     return changed
 
 

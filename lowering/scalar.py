@@ -9,6 +9,7 @@ from __future__ import annotations
 from iree.compiler import ir
 from iree.compiler.dialects import arith, math
 
+from irax.dialects.ops import integer_pow_by_squaring
 from irax.dialects.types import UNSIGNED, is_float
 
 from . import f64_math
@@ -180,17 +181,8 @@ def _integer_pow(y):
     def rule(dtype, x):
         one = scalar_const(dtype, 1)
         mul = arith.mulf if is_float(dtype) else arith.muli
-        acc, base, n = None, x, abs(y)
-        while n:
-            if n & 1:
-                acc = base if acc is None else mul(acc, base)
-            n >>= 1
-            if n:
-                base = mul(base, base)
-        acc = one if acc is None else acc
-        if y < 0:
-            acc = arith.divf(one, acc) if is_float(dtype) else arith.divsi(one, acc)
-        return acc
+        div = arith.divf if is_float(dtype) else arith.divsi
+        return integer_pow_by_squaring(x, y, mul, lambda: one, lambda a: div(one, a))
     return rule
 
 
