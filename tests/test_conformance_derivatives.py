@@ -270,3 +270,19 @@ def test_jit_grad_of_a_reverse_cummax_compiles():
     got = irax.jit(irax.grad(lambda a: inp.sum(ilax.cummax(a, 1, reverse=True))))(a)
     want = jax.jit(jax.grad(lambda a: jjnp.sum(jax.lax.cummax(a, 1, reverse=True))))(a)
     np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)
+
+
+def test_logaddexp_derivative_is_jaxs_rule():
+    """JAX's custom JVP (t * exp(x - out), +inf read as 0): NaN tangents at NaN
+    (log_sigmoid's jvp at NaN was -1), JAX's values at infinities and ties."""
+    import jax
+    import jax.numpy as jjnp
+    v = np.array([-np.inf, -1.0, 0.0, 2.0, np.inf, np.nan], np.float32)
+    a, b = (x.reshape(-1) for x in np.meshgrid(v, v, indexing="ij"))
+
+    def grads(lib, np_):
+        g = lib.grad(lambda a, b: np_.sum(np_.logaddexp(a, b)), (0, 1))
+        return lib.jit(lambda a, b: [*g(a, b), lib.jvp(lambda x: lib.nn.log_sigmoid(x), (a,), (b,))[1],
+                                     lib.hessian(lambda x: lib.nn.softplus(x))(0.0)])(a, b)
+    for got, want in zip(grads(irax, inp), grads(jax, jjnp)):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6, equal_nan=True)

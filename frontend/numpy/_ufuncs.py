@@ -330,7 +330,36 @@ def _logaddexp(a, b, log1p_exp):
 
 def logaddexp(x1, x2, /):
     a, b = _float_pair(x1, x2, "logaddexp")
+    return _logaddexp_smooth(a, b)
+
+
+def _logaddexp_value(a, b):
     return _logaddexp(a, b, lambda t: lax.log1p(lax.exp(t)))
+
+
+def _logaddexp_jvp(primals, tangents):
+    """JAX's rule: t * exp(x - out) per side (+inf read as 0 on both sides of the
+    difference), so a NaN anywhere gives a NaN tangent and ties split evenly."""
+    (a, b), (ta, tb) = primals, tangents
+    out = _logaddexp_smooth(a, b)
+
+    def finite(x):
+        return lax.select(lax.eq(x, _const_like(x, np.inf)), _const_like(x, 0.0), x)
+    return out, lax.add(lax.mul(ta, lax.exp(lax.sub(finite(a), finite(out)))),
+                        lax.mul(tb, lax.exp(lax.sub(finite(b), finite(out)))))
+
+
+_LOGADDEXP = None  # the custom_jvp function, made on first use (custom_jvp imports the API)
+
+
+def _logaddexp_smooth(a, b):
+    global _LOGADDEXP
+    if _LOGADDEXP is None:
+        from ..custom_derivatives import custom_jvp
+        f = custom_jvp(_logaddexp_value)
+        f.defjvp(_logaddexp_jvp)
+        _LOGADDEXP = f
+    return _LOGADDEXP(a, b)
 
 
 def logaddexp2(x1, x2, /):
