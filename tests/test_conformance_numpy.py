@@ -383,3 +383,18 @@ def test_differential_suite_finds():
         np.testing.assert_allclose(np.asarray(out, np.float32), np.asarray(want, np.float32),
                                    rtol=1e-2, atol=1e-2)
     assert irax.numpy.bool is jjnp.bool_ or np.dtype(irax.numpy.bool) == np.dtype(jjnp.bool)
+
+
+def test_var_with_nothing_to_average_is_a_constant_nan():
+    """As JAX: NaN where no element remains, with derivative 0 (0/0 gave NaN tangents)."""
+    x = np.zeros((4, 0), np.float32)
+    y = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    w = np.array([[True, False, False], [False, False, False]])
+    got = [irax.jvp(lambda x: jnp.var(x, axis=1), (x,), (x,))[1],
+           jnp.var(y, axis=1, where=w), jnp.var(y, axis=1, ddof=3),
+           irax.grad(lambda y: jnp.sum(jnp.var(y, axis=1, where=w)))(y)]
+    want = [jax.jvp(lambda x: jjnp.var(x, axis=1), (x,), (x,))[1],
+            jjnp.var(y, axis=1, where=w), jjnp.var(y, axis=1, ddof=3),
+            jax.grad(lambda y: jjnp.sum(jjnp.var(y, axis=1, where=w)))(y)]
+    for g, v in zip(got, want):
+        np.testing.assert_array_equal(np.asarray(g), np.asarray(v))

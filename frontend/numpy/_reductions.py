@@ -146,7 +146,13 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
         from ._core import broadcast_to
         w = lax.convert_element_type(broadcast_to(asarray(where), x.aval.shape), x.aval.dtype)
         n = lax.sub(sum(w, axis=axes, keepdims=keepdims), float(ddof))
-    return lax.div(sum(sq, axis=axes, keepdims=keepdims, where=where), n)
+    out = lax.div(sum(sq, axis=axes, keepdims=keepdims, where=where), n)
+    if where is None and n > 0:
+        return out
+    # With no elements left (n <= 0) the result is a NaN constant, so its derivative
+    # is 0, as JAX's (0/0 gave NaN tangents)
+    from ._ufuncs import where as select
+    return select(lax.gt(n, 0.0) if where is not None else False, out, np.nan)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
