@@ -9,11 +9,12 @@ import weakref
 import numpy as np
 
 from irax.dialects import Aval, get_context, ir
-from irax.lowering.pipeline import clone_module, compile_to_executable, to_linalg_text
+from irax.lowering.pipeline import clone_module, to_linalg_text
 
 from . import config, dtypes
 from .core import Array, IRModule, Trace, Tracer, bind, current_trace, is_array, no_traces
 from .eager import device_put_host
+from .executor import executable
 from .tree_util import tree_flatten
 
 
@@ -312,7 +313,7 @@ class Jitted:
             if not isinstance(v, Array):
                 raise TypeError("a traced value from another trace leaked into a jitted function")
             captured.append(v._buffer if v.backend is backend else _to_buffer(v, backend))
-        exe = compile_to_executable(irm.module, traced.name, backend)
+        exe = executable(irm.module, traced.name, backend)
         return _Compiled(exe, traced.out_tree, traced.out_avals,
                          [o.weak_type for o in traced.outs], captured, backend)
 

@@ -22,13 +22,13 @@ from irax.dialects import Aval, aval_of, get_context, ir
 from irax.dialects import control_flow as cf
 from irax.dialects.expand import inline_body
 from irax.dialects.ops import IraxTypeError
-from irax.lowering.pipeline import compile_to_executable
 
 from . import dtypes
 from .api import as_operand, fun_name
 from .core import Array, IRModule, Trace, Tracer, current_trace, is_array, no_traces, \
     user_line, user_location
 from .devices import default_backend_object
+from .executor import executable
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map"]
@@ -136,9 +136,6 @@ def _emit(build, operands, weaks):
     return [Tracer(trace, v, aval_of(v), w) for v, w in zip(results, weaks)]
 
 
-_executables: dict = {}
-
-
 def _run(name, impl, operands):
     """`impl(operand tracers) -> output tracers`, under the current trace or,
     with none, compiled inside a `main` function and run now."""
@@ -158,11 +155,7 @@ def _run(name, impl, operands):
     values = operands + main.captured_values
     backend = next((v.backend for v in values if isinstance(v, Array)), None) \
         or default_backend_object()
-    with get_context():
-        key = (irm.module.operation.get_asm(enable_debug_info=False), main.name, backend.platform)
-    exe = _executables.get(key)
-    if exe is None:
-        exe = _executables[key] = compile_to_executable(irm.module, main.name, backend)
+    exe = executable(irm.module, main.name, backend)
     bufs = [_buffer(v, backend) for v in values]
     res = exe(bufs, len(outs))
     return [Array(b, o.aval, o.weak_type, backend) for b, o in zip(res, outs)]

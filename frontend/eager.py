@@ -13,11 +13,11 @@ from irax.dialects.ops import OPS, IraxTypeError
 from irax.lowering import eager_kernels
 from irax.lowering.compiler import compile_mlir
 from irax.lowering.once_cache import OnceCache
-from irax.lowering.pipeline import compile_to_executable
 from irax.lowering.runtime import reshaped
 
 from . import dtypes
 from .core import Array, IRModule, Trace, user_location
+from .executor import executable
 
 _plans = OnceCache()    # (op, attributes, operand types, ...) -> how to run it
 _kernels = OnceCache()  # shape-polymorphic kernels, by (op, attributes, dtypes)
@@ -123,5 +123,5 @@ def _compile_op(name, args, attrs, results, backend):
         outs = emit(name, list(trace.block.arguments), results=results, **attrs)
     out_avals = [aval_of(v) for v in outs]
     trace.seal(outs)
-    exe = compile_to_executable(irm.module, trace.name, backend)
+    exe = executable(irm.module, trace.name, backend)
     return exe, out_avals

@@ -16,13 +16,11 @@ import functools
 from irax.dialects import emit, get_context, ir
 from irax.dialects.expand import referenced_symbols
 from irax.dialects.ops import OPS
-from irax.lowering.pipeline import compile_to_executable
 
 from .api import Traced, as_operand, trace_function
 from .core import Array, IRModule, Trace, Tracer, bind, current_trace
 from .devices import default_backend_object
-
-_executables: dict = {}
+from .executor import buffers_on, executable
 
 
 def trace_callee(fun, name, in_tree, leaves, concrete=None, concretes=None,
@@ -79,14 +77,8 @@ def _run_eagerly(op_name, src_module, callee, operands, result_avals, attrs):
                     callee=callee, **attrs)
     main.seal(outs)
     backend = values[0].backend if values else default_backend_object()
-    with get_context():
-        text = irm.module.operation.get_asm(enable_debug_info=True)
-    key = (text, main.name, backend.platform)
-    exe = _executables.get(key)
-    if exe is None:
-        exe = _executables[key] = compile_to_executable(irm.module, main.name, backend)
-    bufs = exe([v._buffer if v.backend is backend else backend.put(v.__array__(), v.aval.dtype)
-                for v in values], len(result_avals))
+    exe = executable(irm.module, main.name, backend)
+    bufs = exe(buffers_on(values, backend), len(result_avals))
     return [Array(b, av, False, backend) for b, av in zip(bufs, result_avals)]
 
 

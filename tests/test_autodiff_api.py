@@ -123,17 +123,17 @@ def test_python_control_flow_loops_branches_recursion_closures():
 
 
 def test_eager_grad_reuses_compiled_module():
-    from irax import transform
+    from irax import executor
 
     def loss(w):
         return jnp.sum((w * 2.0 - 1.0) ** 2)
     g = irax.grad(loss)
     w = jnp.ones(4)
     g(w)
-    n = len(transform._executables)
+    n = len(executor._executables)
     for _ in range(3):
         w = w - 0.1 * g(w)
-    assert len(transform._executables) == n
+    assert len(executor._executables) == n
 
 
 def test_jvp_and_vjp_pytrees():

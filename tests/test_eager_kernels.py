@@ -13,7 +13,7 @@ def compiles(monkeypatch):
     """The set of programs eager execution has asked IREE for: per-shape op
     modules, and the (shape-free) kernel texts."""
     seen = set()
-    real_kernel, real_op = compiler.compile_mlir, eager.compile_to_executable
+    real_kernel, real_op = compiler.compile_mlir, eager.executable
     monkeypatch.setattr(eager, "_plans", eager.OnceCache())  # ask again for everything
     monkeypatch.setattr(eager, "_kernels", eager.OnceCache())
 
@@ -25,7 +25,7 @@ def compiles(monkeypatch):
         seen.add(str(module))
         return real_op(module, *a, **k)
     monkeypatch.setattr(eager, "compile_mlir", kernel)
-    monkeypatch.setattr(eager, "compile_to_executable", per_shape)
+    monkeypatch.setattr(eager, "executable", per_shape)
     return seen
 
 

@@ -271,10 +271,10 @@ def test_numpy_indexing_with_batched_indices():
 
 
 def test_eager_vmap_compiles_once_per_signature():
-    from irax import transform
+    from irax import executor
     f = irax.vmap(lambda x: jnp.cos(x) * 2.0)
     x = rand(3, 5)
     assert_close(f(x), np.cos(x) * 2, rtol=1e-6)
-    n = len(transform._executables)
+    n = len(executor._executables)
     assert_close(f(x + 1), np.cos(x + 1) * 2, rtol=1e-6)
-    assert len(transform._executables) == n
+    assert len(executor._executables) == n
