@@ -88,6 +88,9 @@ def _factor(g, size, rank):
     if rank == 0:
         return () if size == 1 else None
     dims = [1] * rank
+    if size == 0:  # (0 is divisible by everything: factoring it never ends)
+        dims[int(g.rng.integers(rank))] = 0
+        return tuple(dims)
     rest = size
     for p in (2, 3, 5):
         while rest % p == 0:
@@ -95,8 +98,6 @@ def _factor(g, size, rank):
             rest //= p
     if rest != 1:
         dims[int(g.rng.integers(rank))] *= rest
-    if size == 0:
-        dims[int(g.rng.integers(rank))] = 0
     return tuple(dims)
 
 
