@@ -61,6 +61,19 @@ def _sign(dtype, x):
     return arith.select(compare("lt", dtype, x, zero), mone, pos)
 
 
+def _is_finite(dtype, x):
+    """|x| < inf (false for NaN), by a compare: math.isfinite lowers to LLVM's
+    is.fpclass, which IREE's CPU codegen rejects on 2-D vectors."""
+    return compare("lt", dtype, math.absf(x), scalar_const(dtype, float("inf")))
+
+
+def _cbrt(dtype, x):
+    """IREE's float32 cbrt gives NaN at +-inf: zeros and infinities are their own cbrt."""
+    special = arith.ori(arith.cmpf(_pred(1), x, scalar_const(dtype, 0.0)),
+                        compare("eq", dtype, math.absf(x), scalar_const(dtype, float("inf"))))
+    return arith.select(special, x, math.cbrt(x))
+
+
 def _logistic(dtype, x):
     one = scalar_const(dtype, 1.0)
     return arith.divf(one, arith.addf(one, math.exp(arith.negf(x))))
@@ -231,12 +244,12 @@ SCALAR_RULES = {
     "irax.atanh": _float_only(math.atanh),
     "irax.sqrt": _float_only(math.sqrt),
     "irax.rsqrt": _float_only(math.rsqrt),
-    "irax.cbrt": _float_only(math.cbrt),
+    "irax.cbrt": _cbrt,
     "irax.erf": _float_only(math.erf),
     "irax.floor": _float_only(math.floor),
     "irax.ceil": _float_only(math.ceil),
     "irax.round": _round,
-    "irax.is_finite": _float_only(math.isfinite),
+    "irax.is_finite": _is_finite,
 }
 # f64 functions llvm-cpu has no libm for, and halves computed in f32 (f64_math.py)
 for _name in f64_math.RULES.keys() | f64_math.IN_F32_FOR_HALVES:

@@ -221,3 +221,17 @@ def test_multi_axis_sum_of_a_broadcast_product():
     want = [np.sum(x * c), np.sum(y * c, (0, 2)), np.max(y, (1, 3)), np.sum(y[:, :, :, :1] * y)]
     for g, w in zip(got, want):
         np.testing.assert_allclose(np.asarray(g), w, rtol=1e-5, atol=1e-5)
+
+
+def test_cbrt_of_infinities_and_isfinite_on_2d_vectors():
+    """Differential-suite finds: IREE's float32 cbrt gave NaN at +-inf, and
+    math.isfinite (LLVM is.fpclass) failed to compile on 2-D vectors under vmap."""
+    import jax
+    import jax.numpy as jjnp
+    x = np.array([np.inf, -np.inf, 0.0, -0.0, np.nan], np.float32)
+    np.testing.assert_array_equal(np.asarray(irax.jit(jnp.cbrt)(x)), np.cbrt(x))
+    b = np.zeros((2, 1, 2), np.float32)
+    b[0, 0, 1], b[1, 0, 0] = np.inf, np.nan
+    got = irax.jit(irax.vmap(jnp.isfinite, in_axes=(2,)))(b)
+    want = jax.jit(jax.vmap(jjnp.isfinite, in_axes=(2,)))(b)
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
