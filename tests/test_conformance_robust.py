@@ -77,24 +77,25 @@ def test_bad_cache_size_setting_is_ignored_with_a_warning(cache_dir, monkeypatch
     assert cache.max_bytes() == 1 << 19
 
 
-def test_bad_cache_size_setting_does_not_break_compiles(tmp_path):
-    code = ("import numpy as np, irax, irax.numpy as jnp\n"
-            "print(np.asarray(irax.jit(lambda x: x * 3.0 + 1.0)(np.ones(2, np.float32))))")
-    env = dict(os.environ, IRAX_CACHE_DIR=str(tmp_path / "c"), IRAX_CACHE_MAX_MB="abc")
+def _run_with_setting(tmp_path, expr, **setting):
+    """Print `expr` in a fresh process with the env `setting`; (stdout, stderr)."""
+    code = f"import numpy as np, irax, irax.numpy as jnp\nprint(np.asarray({expr}))"
+    env = dict(os.environ, IRAX_CACHE_DIR=str(tmp_path / "c"), **setting)
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "[4. 4.]" in r.stdout and "ignoring IRAX_CACHE_MAX_MB='abc'" in r.stderr
+    return r.stdout, r.stderr
+
+
+def test_bad_cache_size_setting_does_not_break_compiles(tmp_path):
+    out, err = _run_with_setting(tmp_path, "irax.jit(lambda x: x * 3.0 + 1.0)(np.ones(2, np.float32))",
+                                 IRAX_CACHE_MAX_MB="abc")
+    assert "[4. 4.]" in out and "ignoring IRAX_CACHE_MAX_MB='abc'" in err
 
 
 def test_bad_cpu_driver_setting_is_ignored_with_a_warning(tmp_path):
-    code = ("import numpy as np, irax, irax.numpy as jnp\n"
-            "print(np.asarray(jnp.ones(2) + 2.0))")
-    env = dict(os.environ, IRAX_CACHE_DIR=str(tmp_path / "c"), IRAX_CPU_DRIVER="bogus")
-    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                       timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert "[3. 3.]" in r.stdout and "ignoring IRAX_CPU_DRIVER='bogus'" in r.stderr
+    out, err = _run_with_setting(tmp_path, "jnp.ones(2) + 2.0", IRAX_CPU_DRIVER="bogus")
+    assert "[3. 3.]" in out and "ignoring IRAX_CPU_DRIVER='bogus'" in err
 
 
 TMP_CHILD = textwrap.dedent("""

@@ -7,6 +7,7 @@ from irax.dialects.types import FLOATS, INTEGERS
 
 from .. import dtypes, lax
 from ..core import user_line
+from ..custom_derivatives import custom_jvp
 from ._core import asarray, promote, promote_and_broadcast, result_type
 
 
@@ -349,17 +350,8 @@ def _logaddexp_jvp(primals, tangents):
                         lax.mul(tb, lax.exp(lax.sub(finite(b), finite(out)))))
 
 
-_LOGADDEXP = None  # the custom_jvp function, made on first use (custom_jvp imports the API)
-
-
-def _logaddexp_smooth(a, b):
-    global _LOGADDEXP
-    if _LOGADDEXP is None:
-        from ..custom_derivatives import custom_jvp
-        f = custom_jvp(_logaddexp_value)
-        f.defjvp(_logaddexp_jvp)
-        _LOGADDEXP = f
-    return _LOGADDEXP(a, b)
+_logaddexp_smooth = custom_jvp(_logaddexp_value)
+_logaddexp_smooth.defjvp(_logaddexp_jvp)
 
 
 def logaddexp2(x1, x2, /):
