@@ -12,7 +12,8 @@ from irax.dialects import Aval, get_context, ir
 from irax.lowering.pipeline import clone_module, to_linalg_text
 
 from . import config, dtypes
-from .core import Array, IRModule, Trace, Tracer, bind, current_trace, is_array, no_traces
+from .core import Array, IRModule, Trace, Tracer, active_traces, bind, current_trace, is_array, \
+    no_traces
 from .eager import device_put_host
 from .executor import executable
 from .tree_util import tree_flatten
@@ -111,8 +112,7 @@ def differentiation_modes(inherit=False) -> tuple:
     function traces its rules only under one, and only its primal function
     where there is none, as JAX does: so asking (unless only to `inherit`
     them) marks the active traces as depending on them (see _call_traced)."""
-    from . import core
-    stack = core._trace_stack.get()
+    stack = active_traces()
     if not inherit:
         for t in stack:
             t.depends_on_modes = True

@@ -91,6 +91,11 @@ def current_trace():
     return stack[-1] if stack else None
 
 
+def active_traces() -> tuple:
+    """This thread's active traces, outermost first."""
+    return _trace_stack.get()
+
+
 @contextlib.contextmanager
 def no_traces():
     """Run with every trace suspended: ops run eagerly on concrete values (how a
