@@ -100,13 +100,21 @@ def test_jit_pytree_outputs_through_fast_path():
 
 
 @pytest.mark.skipif(bool(os.environ.get("IRAX_CPU_DRIVER")), reason="CPU driver pinned")
-def test_slow_cpu_functions_move_to_the_multithreaded_driver():
+@pytest.mark.parametrize("threshold,driver,c", [(0.0, "local-task", 0.25),
+                                                 (1e9, "local-sync", 0.75)])
+def test_slow_cpu_functions_move_to_the_multithreaded_driver(monkeypatch, threshold, driver, c):
+    """A function whose probe calls all take longer than the threshold moves to
+    local-task; the threshold is pinned, so the test does not depend on timing."""
+    from irax.lowering import runtime
+    if runtime.get_backend("cpu").pinned:
+        pytest.skip("IRAX_CPU_DRIVER pins the driver")
+    monkeypatch.setattr(runtime, "TASK_THRESHOLD_S", threshold)
     rng = np.random.default_rng(0)
-    a = rng.standard_normal((256, 256)).astype(np.float32)
-    mm = irax.jit(lambda a, b: a @ b)
+    a = rng.standard_normal((64, 64)).astype(np.float32)
+    mm = irax.jit(lambda a, b: a @ b + c)  # c: a program no other test has compiled
     x = jnp.asarray(a)
     results = [np.asarray(mm(x, x)) for _ in range(5)]
     (entry,) = mm._fast.values()
-    assert entry.exe.current_driver == "local-task"
+    assert entry.exe.current_driver == driver
     for r in results:
-        np.testing.assert_allclose(r, a @ a, rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(r, a @ a + c, rtol=1e-4, atol=1e-3)
