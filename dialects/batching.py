@@ -25,6 +25,8 @@ their out axis.
 """
 from __future__ import annotations
 
+import contextvars
+
 import numpy as np
 
 from . import build as B
@@ -542,11 +544,13 @@ def _scatter(args, dims, mode):
 # Batching a block, and the expansion of irax.vmap
 # --------------------------------------------------------------------------
 
-_scopes: list = []  # value maps of the blocks being batched, innermost last
+# Value maps of the blocks being batched, innermost last.  A context variable
+# (holding a tuple), so two threads batching at once keep separate scopes.
+_scopes = contextvars.ContextVar("irax_batching_scopes", default=())
 
 
 def _lookup(v):
-    for scope in reversed(_scopes):
+    for scope in reversed(_scopes.get()):
         hit = scope.get(v)
         if hit is not None:
             return hit
@@ -559,7 +563,7 @@ def batch_block(block, args, dims, axis_size):
     its terminator and their batch dims.  Values of enclosing blocks being
     batched are visible, so region-op rules can batch nested bodies."""
     scope = {a: (v, d) for a, v, d in zip(block.arguments, args, dims)}
-    _scopes.append(scope)
+    token = _scopes.set(_scopes.get() + (scope,))
     try:
         ops = list(block.operations)
         for inner in ops[:-1]:
@@ -568,7 +572,7 @@ def batch_block(block, args, dims, axis_size):
         found = [_lookup(v) for v in term.operands]
         return [v for v, _ in found], [d for _, d in found]
     finally:
-        _scopes.pop()
+        _scopes.reset(token)
 
 
 def _batch_op(inner, scope, axis_size):

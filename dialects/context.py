@@ -5,12 +5,17 @@ register a Python-defined dialect), so the context must allow them.
 """
 from iree.compiler import ir
 
-_context = None
+
+def _make_context() -> ir.Context:
+    context = ir.Context()
+    context.allow_unregistered_dialects = True
+    return context
+
+
+# Made at import, not on first use: two threads racing a lazy first use could
+# each make a context, and IR types from two contexts never match.
+_context = _make_context()
 
 
 def get_context() -> ir.Context:
-    global _context
-    if _context is None:
-        _context = ir.Context()
-        _context.allow_unregistered_dialects = True
     return _context

@@ -13,12 +13,11 @@ non-default devices raise `ValueError` naming both.  `jit(f, backend=...)` (or
 """
 from __future__ import annotations
 
+import functools
 import os
 
 from irax.lowering.runtime import (PLATFORMS, Backend, BackendUnavailableError,  # noqa: F401
                                    available_backends, get_backend)
-
-_default = None
 
 
 def _requested_platforms() -> list[str]:
@@ -36,17 +35,13 @@ def default_backend() -> str:
     return default_backend_object().platform
 
 
+@functools.cache
 def default_backend_object() -> Backend:
-    global _default
-    if _default is None:
-        names = _requested_platforms()
-        for n in names:
-            if n in available_backends():
-                _default = get_backend(n)
-                break
-        else:
-            get_backend(names[0])  # raises BackendUnavailableError listing what there is
-    return _default
+    names = _requested_platforms()
+    for n in names:
+        if n in available_backends():
+            return get_backend(n)
+    return get_backend(names[0])  # raises BackendUnavailableError listing what there is
 
 
 def backend_object(backend=None) -> Backend:

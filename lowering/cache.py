@@ -18,6 +18,7 @@ directory only means nothing is cached.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import struct
@@ -30,7 +31,6 @@ _MAGIC = b"IRAXVMFB\x02"
 _HEADER = struct.Struct("<9s32sQQ")  # magic, sha256(key + payload), key and payload lengths
 _DEFAULT_MAX_MB = 1024.0
 _SUFFIX = ".vmfb"
-_host_id = None
 
 
 def cache_dir() -> str | None:
@@ -71,23 +71,21 @@ def env_float(name: str, default: float, minimum: float | None = None) -> float:
         return default
 
 
+@functools.cache
 def _host() -> str:
     """What the host-CPU code depends on: architecture, CPU model and features."""
-    global _host_id
-    if _host_id is None:
-        import platform
-        info = [platform.machine()]
-        try:
-            with open("/proc/cpuinfo") as f:
-                for line in f:
-                    if line.startswith(("model name", "flags")):
-                        info.append(line.strip())
-                    if len(info) == 3:
-                        break
-        except OSError:
-            info.append(platform.processor())
-        _host_id = "\n".join(info)
-    return _host_id
+    import platform
+    info = [platform.machine()]
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith(("model name", "flags")):
+                    info.append(line.strip())
+                if len(info) == 3:
+                    break
+    except OSError:
+        info.append(platform.processor())
+    return "\n".join(info)
 
 
 def key_material(text: str, flags) -> bytes:

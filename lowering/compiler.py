@@ -17,6 +17,7 @@ no flag we tried shortens; the disk cache is what makes re-runs fast.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import re
 import tempfile
@@ -102,17 +103,17 @@ def compile_mlir(text: str, target: str = "llvm-cpu", name: str = "main", flags=
     return vmfb
 
 
-_vm_instance = None
+@functools.cache
+def _vm_instance():
+    import iree.runtime as rt
+    return rt.VmInstance()
 
 
 def loadable(vmfb: bytes) -> bool:
     """Whether the IREE runtime accepts `vmfb` as a module (its verifier runs on load)."""
-    global _vm_instance
     import iree.runtime as rt
-    if _vm_instance is None:
-        _vm_instance = rt.VmInstance()
     try:
-        return bool(rt.VmModule.copy_buffer(_vm_instance, vmfb).function_names)
+        return bool(rt.VmModule.copy_buffer(_vm_instance(), vmfb).function_names)
     except Exception:  # noqa: BLE001 - iree raises RuntimeError/ValueError by cause
         return False
 

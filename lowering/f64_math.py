@@ -71,11 +71,23 @@ class F:
     def __ge__(self, o): return self.cmp(">=", o)
 
 
-_CONST_TYPE = []  # the float type of Python-number constants, f64 unless a rule says
+# The float type of Python-number constants: f64 unless a rule says.  A context
+# variable, so lowerings in different threads never see each other's setting.
+_CONST_TYPE = contextvars.ContextVar("irax_f64_math_const_type", default=None)
+
+
+@contextlib.contextmanager
+def _constants_of(make_type):
+    token = _CONST_TYPE.set(make_type)
+    try:
+        yield
+    finally:
+        _CONST_TYPE.reset(token)
 
 
 def _const(x):
-    t = _CONST_TYPE[-1]() if _CONST_TYPE else _f64()
+    make_type = _CONST_TYPE.get()
+    t = make_type() if make_type is not None else _f64()
     return arith.constant(t, ir.FloatAttr.get(t, float(x)))
 
 
@@ -333,11 +345,8 @@ def for_target(target: str):
 def _in_f64(fn, x32):
     """fn(x) for a float32 x, computed in float64 (exact Payne-Hanek reduction, where
     float32 pieces of pi/2 run out) and rounded to float32."""
-    _CONST_TYPE.append(_f64)
-    try:
+    with _constants_of(_f64):
         return arith.truncf(ir.F32Type.get(), fn(F(arith.extf(_f64(), x32))).v)
-    finally:
-        _CONST_TYPE.pop()
 
 
 def sin(x, t=TRIG64):
@@ -668,11 +677,8 @@ def wrap(name, rule):
         if dtype == "float64" and f64 is not None:
             return f64(*(F(x) for x in xs)).v
         if dtype == "float32" and f32 is not None:
-            _CONST_TYPE.append(ir.F32Type.get)
-            try:
+            with _constants_of(ir.F32Type.get):
                 return f32(*(F(x) for x in xs)).v
-            finally:
-                _CONST_TYPE.pop()
         if dtype in ("float16", "bfloat16") and name in IN_F32_FOR_HALVES:
             half, wide = xs[0].type, ir.F32Type.get()
             return arith.truncf(half, wrapped("float32", *(arith.extf(wide, x) for x in xs)))

@@ -14,6 +14,7 @@ IRAX_CPU_DRIVER=local-sync|local-task pins one driver.
 """
 from __future__ import annotations
 
+import functools
 import os
 import time
 
@@ -22,6 +23,7 @@ import numpy as np
 import iree.runtime as rt
 
 from .deploy import copy_to_host
+from .once_cache import OnceCache
 
 HAL_ELEMENT_TYPES = {
     "float32": rt.HalElementType.FLOAT_32, "float64": rt.HalElementType.FLOAT_64,
@@ -176,30 +178,28 @@ class Executable:
         return getattr(self, "driver", self.backend.driver)
 
 
-_backends: dict[str, Backend] = {}
-_available = None
+_backends = OnceCache()  # platform -> Backend; concurrent first calls open one device
 
 
 def get_backend(platform: str = "cpu") -> Backend:
-    b = _backends.get(platform)
-    if b is None:
-        b = _backends[platform] = Backend(platform)
-    return b
+    return _backends.get_or_build(platform, lambda: Backend(platform))
 
 
 def available_backends() -> list[str]:
     """The platforms whose IREE driver finds a device on this machine."""
-    global _available
-    if _available is None:
-        found = []
-        for platform, (driver, _) in PLATFORMS.items():
-            if platform in _backends:
+    return list(_available_backends())
+
+
+@functools.cache
+def _available_backends() -> tuple[str, ...]:
+    found = []
+    for platform, (driver, _) in PLATFORMS.items():
+        if platform in _backends:
+            found.append(platform)
+            continue
+        try:
+            if driver.startswith("local") or rt.get_driver(driver).query_available_devices():
                 found.append(platform)
-                continue
-            try:
-                if driver.startswith("local") or rt.get_driver(driver).query_available_devices():
-                    found.append(platform)
-            except Exception:
-                pass
-        _available = found
-    return list(_available)
+        except Exception:  # noqa: BLE001 - a driver that cannot even be queried is absent
+            pass
+    return tuple(found)

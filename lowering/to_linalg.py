@@ -6,6 +6,8 @@ rules as Python rewrite patterns through MLIR's walk-based driver.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from iree.compiler import ir, rewrite
 from iree.compiler.dialects import arith, func, linalg, tensor
@@ -839,20 +841,19 @@ def _make_signless(module) -> None:
     module.operation.walk(visit)
 
 
-_patterns = None
+@functools.cache
+def _patterns():
+    patterns = rewrite.RewritePatternSet()
+    for name in LOWERINGS:
+        patterns.add(name, _pattern)
+    return patterns.freeze()
 
 
 def lower_to_linalg(module, target: str = "llvm-cpu") -> None:
     """Rewrite every first-order irax op in `module` to linalg and friends, for
     compile target `target` (which says whether float64 math is available)."""
-    global _patterns
-    if _patterns is None:
-        ps = rewrite.RewritePatternSet()
-        for name in LOWERINGS:
-            ps.add(name, _pattern)
-        _patterns = ps.freeze()
     with f64_math.for_target(target):
-        rewrite.walk_and_apply_patterns(module.operation, _patterns)
+        rewrite.walk_and_apply_patterns(module.operation, _patterns())
     _make_signless(module)
     control_flow.while_loops_to_cfg(module)
     remaining = []

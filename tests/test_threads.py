@@ -3,6 +3,7 @@
 The trace stack is per thread, so a thread tracing never sees another's
 trace; compile caches build each key once while the other threads wait.
 """
+import sys
 import threading
 
 import numpy as np
@@ -133,3 +134,27 @@ def test_once_cache_builds_each_key_once_and_retries_failures():
         except ValueError:
             pass
     assert "bad" not in cache
+
+
+def test_lowerings_in_different_threads_keep_their_own_settings():
+    """Lowering state (the float type of f32 math's constants, the scopes of the
+    blocks being batched) is per thread: with thread switches forced every
+    microsecond, each thread's lowered IR is what it is alone.  (It once was a
+    module-global stack, and a CI run compiled a `mulf` of f32 by f64.)"""
+    cos32 = irax.make_ir(lambda v: jnp.cos(v) * 3.0)
+    batched = irax.make_ir(irax.vmap(irax.grad(lambda v, c: jnp.sum(jnp.sin(v * c) ** 2)),
+                                     in_axes=(0, None)))
+    x32, c = np.linspace(-2, 2, 6, dtype=np.float32).reshape(2, 3), np.float32(1.5)
+
+    def lowered(i):
+        return (cos32(x32[0]) if i % 2 else batched(x32, c)).lowered()
+
+    alone = [lowered(i) for i in range(2)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        out = _race(lambda i: [lowered(i) for _ in range(3)])
+    finally:
+        sys.setswitchinterval(interval)
+    for i, texts in enumerate(out):
+        assert all(t == alone[i % 2] for t in texts), f"thread {i} lowered differently"
