@@ -25,7 +25,8 @@ _API = {
 }
 # Functions named like the module that defines them.
 _SHADOWED = ("vmap", "devices", "export")
-_SUBMODULES = ("config", "lax", "nn", "numpy", "random", "optimizers", "tree_util", "deploy")
+_SUBMODULES = ("config", "lax", "nn", "numpy", "random", "optimizers", "tree_util", "deploy",
+               "scipy")
 
 
 def _load_api():
