@@ -33,12 +33,12 @@ from . import build as B
 from .context import ir
 from .expand import expand_only, expansion, lookup_func, module_of
 from .ops import (ARITH_BINARY, BITWISE_BINARY, COMPARISONS, FLOAT_BINARY, FLOAT_UNARY,
-                  INT_UNARY, NUMERIC_UNARY, IraxTypeError, attrs_of, define, emit,
-                  from_callee, where_string)
+                  INT_UNARY, NUMERIC_UNARY, IraxTypeError, RuleTable, attrs_of, define,
+                  emit, from_callee, where_string)
 from .types import Aval, aval_of
 
-batch_rules: dict = {}
-batch_region_rules: dict = {}
+batch_rules = RuleTable("batching")
+batch_region_rules = RuleTable("batching_region")
 
 
 # --------------------------------------------------------------------------

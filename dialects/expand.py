@@ -6,13 +6,13 @@ already been expanded).  `irax.call` is expanded by inlining.
 from __future__ import annotations
 
 from .context import ir
-from .ops import attrs_of
+from .ops import RuleTable, attrs_of
 
-EXPANSIONS = {}
+EXPANSIONS = RuleTable("expansion")
 # Ops carrying user-defined derivatives (custom_jvp/custom_vjp calls) must
 # survive until every transform around them has used their rules, so they are
 # expanded (inlined) last, after all other expansions.
-LATE_EXPANSIONS = {}
+LATE_EXPANSIONS = RuleTable("late_expansion")
 
 
 def expansion(name, late=False):

@@ -21,7 +21,7 @@ from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, associative_scan, clamp
     decomposition, extremum_locations, integer_pow_derivative, linear_recurrence, \
     product_of_others, scatter_extremum_weights, scatter_mul_others, sort_permutation
 from .expand import callee_of, expansion, lookup_func
-from .ops import IraxTypeError, attrs_of, define, emit, from_callee, where_string
+from .ops import IraxTypeError, RuleTable, attrs_of, define, emit, from_callee, where_string
 from .types import aval_of, aval_of_type, is_float
 
 def signature(func_op):
@@ -59,8 +59,8 @@ def _verify_jvp(op):
 define("irax.jvp", {"callee": "symbol", "argnums": "ints"}, inferable=False,
        verify=_verify_jvp)(from_callee)
 
-jvp_rules = {}
-jvp_region_rules = {}
+jvp_rules = RuleTable("jvp")
+jvp_region_rules = RuleTable("jvp_region")
 
 
 class located:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import MutableMapping
 
 import numpy as np
 
@@ -140,6 +141,7 @@ class OpDef:
         self.regions = regions
         self.inferable = inferable  # False: result types come from a callee or region
         self.verify = verify  # verify(op): whole-op check (region signatures) for such ops
+        self.rules = {}  # kind -> rule: every transform, fold and lowering of this op
         self._signature = None
 
     def encode(self, attrs: dict, results) -> dict:
@@ -201,6 +203,54 @@ ATTR_SPELLING = {
 
 
 OPS: dict[str, OpDef] = {}
+
+
+class RuleTable(MutableMapping):
+    """The rules of one kind (jvp, vjp, batching, lowering, ...) as a mapping
+    from op name to rule, stored on the ops' own records: each op is one
+    `OpDef` holding its definition and every rule registered for it, so
+    `OPS[name].rules` says all that is known about an op, and a rule for an
+    op that was never defined fails where it is registered."""
+
+    def __init__(self, kind: str, rules: dict | None = None):
+        self.kind = kind
+        RULE_KINDS.append(kind)
+        self.update(rules or {})
+
+    def __getitem__(self, name):
+        record = OPS.get(name)
+        if record is None or self.kind not in record.rules:
+            raise KeyError(name)
+        return record.rules[self.kind]
+
+    def get(self, name, default=None):
+        record = OPS.get(name)
+        return default if record is None else record.rules.get(self.kind, default)
+
+    def __contains__(self, name):
+        record = OPS.get(name)
+        return record is not None and self.kind in record.rules
+
+    def __setitem__(self, name, rule):
+        record = OPS.get(name)
+        if record is None:
+            raise KeyError(f"a {self.kind} rule for {name!r}, which is not a defined irax op")
+        record.rules[self.kind] = rule
+
+    def __delitem__(self, name):
+        del OPS[name].rules[self.kind]
+
+    def __iter__(self):
+        return (name for name, record in OPS.items() if self.kind in record.rules)
+
+    def __len__(self):
+        return sum(self.kind in record.rules for record in OPS.values())
+
+    def __repr__(self):
+        return f"RuleTable({self.kind!r}: {len(self)} ops)"
+
+
+RULE_KINDS: list[str] = []  # every kind of rule a RuleTable was made for
 
 
 def define(name, attrs=None, regions=0, inferable=True, verify=None):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .context import ir
-from .ops import attrs_of, emit, integer_pow_by_squaring, reduce_identity, splat_array
+from .ops import RuleTable, attrs_of, emit, integer_pow_by_squaring, reduce_identity, splat_array
 from .types import aval_of, host_dtype, is_float
 
 
@@ -125,7 +125,7 @@ def _fold_transpose(op):
     return _fold_identity_or_splat(op) if splat_value(op.operands[0]) is not None else None
 
 
-FOLDS = {
+FOLDS = RuleTable("simplify", {
     "irax.add": _fold_add,
     "irax.sub": _fold_sub,
     "irax.mul": _fold_mul,
@@ -138,7 +138,7 @@ FOLDS = {
     "irax.transpose": _fold_transpose,
     "irax.rev": _fold_rev,
     "irax.slice": _fold_identity_or_splat,
-}
+})
 
 
 # --------------------------------------------------------------------------
@@ -290,7 +290,7 @@ def _pad(x, value, low, high, interior):
 
 
 # Data movement is exact: shape ops on small constants always fold.
-DATA_MOVEMENT_FOLDS = {
+DATA_MOVEMENT_FOLDS = RuleTable("data_movement_fold", {
     "irax.rev": lambda x, dimensions: np.flip(x, tuple(dimensions)),
     "irax.slice": _slice,
     "irax.transpose": lambda x, permutation: np.transpose(x, permutation),
@@ -298,7 +298,7 @@ DATA_MOVEMENT_FOLDS = {
     "irax.broadcast_in_dim": _broadcast_in_dim,
     "irax.pad": _pad,
     "irax.concatenate": lambda *xs, dimension: np.concatenate(xs, dimension),
-}
+})
 
 
 # Only ops that NumPy computes exactly as the lowering does fold: IEEE-exact
@@ -306,7 +306,7 @@ DATA_MOVEMENT_FOLDS = {
 # functions (exp, sin, atan2, erf, pow and rem on floats, ...) are not: their
 # lowerings are irax's own polynomials, which NumPy's libm would not match bit
 # for bit (tests/test_folds.py runs every rule against the compiled lowering).
-CONSTANT_FOLDS = {
+CONSTANT_FOLDS = RuleTable("constant_fold", {
     # name: fn(*operand arrays, **attrs) -> array of the result's dtype
     "irax.add": _arith(np.add), "irax.sub": _arith(np.subtract), "irax.mul": _arith(np.multiply),
     "irax.div": _arith(_div),
@@ -330,7 +330,7 @@ CONSTANT_FOLDS = {
     "irax.convert_element_type": lambda x, new_dtype: convert_numpy(_ftz(x), new_dtype),
     "irax.pow": lambda a, b: None if a.dtype.kind == "f" else _int_pow(a, b),
     **DATA_MOVEMENT_FOLDS,
-}
+})
 
 
 def _constant_array(v):

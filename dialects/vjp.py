@@ -22,7 +22,7 @@ from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, associative_scan, broad
     scatter_mul_others, scatter_winners, sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .jvp import check_argnums, check_types, clone_with, located, signature
-from .ops import attrs_of, define, from_callee
+from .ops import RuleTable, attrs_of, define, from_callee
 from .types import aval_of, is_float
 
 def _verify_vjp(op):
@@ -40,8 +40,8 @@ def _verify_vjp(op):
 define("irax.vjp", {"callee": "symbol", "argnums": "ints"}, inferable=False,
        verify=_verify_vjp)(from_callee)
 
-vjp_rules = {}
-vjp_region_rules = {}
+vjp_rules = RuleTable("vjp")
+vjp_region_rules = RuleTable("vjp_region")
 
 
 def _active_after(op, active) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from iree.compiler import ir
 from iree.compiler.dialects import arith, math
 
-from irax.dialects.ops import integer_pow_by_squaring
+from irax.dialects.ops import RuleTable, integer_pow_by_squaring
 from irax.dialects.types import UNSIGNED, is_float
 
 from . import f64_math
@@ -203,7 +203,7 @@ def _round(dtype, x):
     return math.roundeven(x)
 
 
-SCALAR_RULES = {
+SCALAR_RULES = RuleTable("scalar", {
     "irax.add": _by_kind(arith.addf, arith.addi),
     "irax.sub": _by_kind(arith.subf, arith.subi),
     "irax.mul": _by_kind(arith.mulf, arith.muli),
@@ -250,7 +250,7 @@ SCALAR_RULES = {
     "irax.ceil": _float_only(math.ceil),
     "irax.round": _round,
     "irax.is_finite": _is_finite,
-}
+})
 # f64 functions llvm-cpu has no libm for, and halves computed in f32 (f64_math.py)
 for _name in f64_math.RULES.keys() | f64_math.IN_F32_FOR_HALVES:
     SCALAR_RULES[_name] = f64_math.wrap(_name, SCALAR_RULES[_name])

@@ -12,7 +12,7 @@ import numpy as np
 from iree.compiler import ir, rewrite
 from iree.compiler.dialects import arith, func, linalg, tensor
 
-from irax.dialects.ops import OPS, IraxTypeError, attrs_of, is_splat, reduce_identity, where_string
+from irax.dialects.ops import OPS, IraxTypeError, RuleTable, attrs_of, is_splat, reduce_identity, where_string
 from irax.dialects.types import UNSIGNED, Aval, aval_of, is_float
 
 from . import builders as B
@@ -35,7 +35,7 @@ class LoweringContext:
         return self.out_avals[0]
 
 
-LOWERINGS = {}
+LOWERINGS = RuleTable("lowering")
 
 
 def lowering(*names):
