@@ -85,6 +85,9 @@ def parse_args(argv):
     parser.add_argument("--mlir-print-debuginfo", action="store_true", help="print locations")
     parser.add_argument("--split-input-file", action="store_true",
                         help="process each '// -----' chunk on its own (for error tests)")
+    parser.add_argument("--list-ops", action="store_true",
+                        help="print every irax op with its attributes and the kinds of rule "
+                        "registered for it, then exit")
     for name, fn in PASSES.items():
         doc = (fn.__doc__ or "").strip().splitlines()
         parser.add_argument(f"--{name}", action=_PassAction, nargs=0, const=name, dest="passes",
@@ -173,8 +176,23 @@ def run_one(text, source, args):
                       "(set IRAX_OPT_TRACEBACK=1 for the traceback)"]
 
 
+def list_ops() -> str:
+    """One line per op record: name, attributes, and its rule kinds in table order."""
+    from irax.dialects.ops import OPS, RULE_KINDS
+    lines = []
+    for name in sorted(OPS):
+        record = OPS[name]
+        attrs = ", ".join(f"{k}: {v}" for k, v in record.attrs.items())
+        kinds = " ".join(k for k in RULE_KINDS if k in record.rules)
+        lines.append(f"{name} {{{attrs}}} {kinds}".replace(" {} ", " "))
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.list_ops:
+        sys.stdout.write(list_ops())
+        return 0
     source = args.input
     if source != "-" and not os.path.isfile(source):
         print(f"irax-opt: error: cannot open input file '{source}'", file=sys.stderr)
