@@ -411,5 +411,6 @@ def stop_gradient(x):
 
 
 from .control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402,F401
+from .lax_windows import conv_general_dilated  # noqa: E402,F401
 
 from . import numpy as _numpy  # noqa: E402,F401  (installs operators on the arrays lax returns)

@@ -1,0 +1,127 @@
+"""irax.lax's windowed primitives: `conv_general_dilated` and `reduce_window`,
+with JAX's signatures, layouts (dimension_numbers) and padding spellings."""
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from irax.dialects.ops import IraxTypeError, reduce_identity
+
+from . import dtypes
+from .api import as_operand
+from .core import bind, is_array, user_line
+
+# The (lhs_spec, rhs_spec, out_spec) dimension indices of a convolution, as JAX's
+# lax.ConvDimensionNumbers (any object with these three fields is accepted).
+_ConvSpecs = collections.namedtuple("ConvDimensionNumbers", ["lhs_spec", "rhs_spec", "out_spec"])
+
+
+def _ints(op, what, v, n):
+    v = tuple(int(x) for x in v)
+    if len(v) != n:
+        raise ValueError(f"{op}: {what} needs {n} entries (one per spatial dimension), got "
+                         f"{v} (at {user_line()})")
+    return v
+
+
+def conv_specs(lhs_shape, rhs_shape, dimension_numbers):
+    """(lhs_spec, rhs_spec, out_spec) from None (NC..., OI..., NC...), a triple of layout
+    strings such as ('NHWC', 'HWIO', 'NHWC'), or a ConvDimensionNumbers; spatial dims are
+    paired by letter, in the kernel string's order, as in JAX."""
+    n = len(lhs_shape)
+    if dimension_numbers is None:
+        spec = tuple(range(n))
+        return _ConvSpecs(spec, spec, spec)
+    if all(hasattr(dimension_numbers, f) for f in _ConvSpecs._fields):
+        return _ConvSpecs(*(tuple(int(i) for i in getattr(dimension_numbers, f))
+                            for f in _ConvSpecs._fields))
+    if len(dimension_numbers) != 3 or not all(isinstance(s, str) for s in dimension_numbers):
+        raise TypeError(f"conv_general_dilated: dimension_numbers must be None, a "
+                        f"ConvDimensionNumbers or three layout strings, got "
+                        f"{dimension_numbers!r} (at {user_line()})")
+    lhs, rhs, out = dimension_numbers
+    for i, (s, (a, b)) in enumerate(zip((lhs, rhs, out), (("N", "C"), ("O", "I"), ("N", "C")))):
+        if s.count(a) != 1 or s.count(b) != 1:
+            raise TypeError(f"convolution dimension_numbers[{i}] must contain the characters "
+                            f"'{a}' and '{b}' exactly once, got {s} (at {user_line()})")
+        if len(set(s)) != len(s) or len(s) != n:
+            raise TypeError(f"convolution dimension_numbers[{i}] must have {n} distinct "
+                            f"characters (the operands' rank), got {s} (at {user_line()})")
+    spatial = [ch for ch in rhs if ch not in "OI"]
+    for s, what in ((lhs, 0), (out, 2)):
+        if sorted(ch for ch in s if ch not in "NC") != sorted(spatial):
+            raise TypeError(f"convolution dimension_numbers[{what}] {s} must name the same "
+                            f"spatial dimensions as the kernel's {rhs} (at {user_line()})")
+    return _ConvSpecs(tuple(lhs.index(c) for c in ["N", "C"] + spatial),
+                      tuple(rhs.index(c) for c in ["O", "I"] + spatial),
+                      tuple(out.index(c) for c in ["N", "C"] + spatial))
+
+
+def padding_pairs(op, padding, in_shape, window_shape, strides):
+    """Explicit (low, high) pairs, or JAX's 'VALID' / 'SAME' / 'SAME_LOWER' (the output
+    covers ceil(in / stride) windows, the odd pad going high, or low for SAME_LOWER)."""
+    if isinstance(padding, str):
+        kind = padding.upper()
+        if kind == "VALID":
+            return tuple((0, 0) for _ in in_shape)
+        if kind not in ("SAME", "SAME_LOWER"):
+            raise RuntimeError(f"Unrecognized padding type: expected 'VALID', 'SAME', or "
+                               f"'SAME_LOWER', got {padding}. (at {user_line()})")
+        pads = []
+        for d, w, s in zip(in_shape, window_shape, strides):
+            total = max(0, (-(-d // s) - 1) * s + w - d)
+            lo = total // 2 if kind == "SAME" else total - total // 2
+            pads.append((lo, total - lo))
+        return tuple(pads)
+    pads = tuple(tuple(int(x) for x in p) for p in padding)
+    if len(pads) != len(in_shape) or any(len(p) != 2 for p in pads):
+        raise TypeError(f"{op}: wrong number of explicit pads: expected {len(in_shape)} "
+                        f"(low, high) pairs, got {padding!r} (at {user_line()})")
+    return pads
+
+
+def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+                         dimension_numbers=None, feature_group_count=1, batch_group_count=1,
+                         precision=None, preferred_element_type=None):
+    """General n-d convolution (XLA's ConvGeneralDilated), as `jax.lax.conv_general_dilated`."""
+    op = "conv_general_dilated"
+    lhs, rhs = as_operand(lhs), as_operand(rhs)
+    if lhs.aval.dtype != rhs.aval.dtype:
+        raise TypeError(f"lax.conv_general_dilated requires arguments to have the same dtypes, "
+                        f"got {lhs.aval.dtype}, {rhs.aval.dtype}. (at {user_line()})")
+    if lhs.aval.ndim != rhs.aval.ndim or lhs.aval.ndim < 2:
+        raise TypeError(f"{op}: lhs and rhs must have the same rank, at least 2; got "
+                        f"{lhs.aval.str_short()} and {rhs.aval.str_short()} (at {user_line()})")
+    specs = conv_specs(lhs.aval.shape, rhs.aval.shape, dimension_numbers)
+    nsp = lhs.aval.ndim - 2
+    strides = _ints(op, "window_strides", window_strides, nsp)
+    lhs_dil = _ints(op, "lhs_dilation", lhs_dilation or (1,) * nsp, nsp)
+    rhs_dil = _ints(op, "rhs_dilation", rhs_dilation or (1,) * nsp, nsp)
+    if isinstance(padding, str) and any(d != 1 for d in lhs_dil):
+        raise ValueError("String padding is not implemented for transposed convolution using "
+                         "this op. Please either exactly specify the required padding or use "
+                         f"conv_transpose. (at {user_line()})")
+    window = [(rhs.aval.shape[d] - 1) * r + 1 for d, r in zip(specs.rhs_spec[2:], rhs_dil)]
+    pads = padding_pairs(op, padding, [lhs.aval.shape[d] for d in specs.lhs_spec[2:]], window,
+                         strides)
+    for name, v in (("feature_group_count", feature_group_count),
+                    ("batch_group_count", batch_group_count)):
+        if int(v) < 1:
+            raise ValueError(f"{op}: {name} must be positive, got {v} (at {user_line()})")
+    dtype = lhs.aval.dtype
+    if preferred_element_type is not None:
+        dtype = dtypes.to_dtype(preferred_element_type)
+    work = "int32" if dtype == "bool" else dtype  # bool: any(x & w)
+    if work != lhs.aval.dtype:
+        from .lax import convert_element_type
+        lhs, rhs = convert_element_type(lhs, work), convert_element_type(rhs, work)
+    out = bind("irax.conv_general_dilated", [lhs, rhs], window_strides=strides, padding=pads,
+               lhs_dilation=lhs_dil, rhs_dilation=rhs_dil, lhs_spec=specs.lhs_spec,
+               rhs_spec=specs.rhs_spec, out_spec=specs.out_spec,
+               feature_group_count=int(feature_group_count),
+               batch_group_count=int(batch_group_count))[0]
+    if dtype == "bool":
+        from .lax import ne
+        out = ne(out, 0)
+    return out
