@@ -5,4 +5,5 @@ from .ops import OPS, OpDef, ShapeError, emit, attrs_of, verify_module
 from . import jvp, vjp, custom_derivatives  # noqa: F401,E402  (register autodiff ops and expansions)
 from . import batching  # noqa: F401,E402  (registers irax.vmap and its expansion)
 from . import control_flow  # noqa: F401,E402  (registers irax.cond/while/scan and their rules)
+from . import complex_ops  # noqa: F401,E402  (complex construction/parts ops and their rules)
 from . import convolution  # noqa: F401,E402  (registers irax.conv_general_dilated and its rules)

@@ -26,7 +26,7 @@ from .context import ir
 from .expand import inline_body
 from .jvp import jvp_block, jvp_region_rules
 from .ops import OPS, IraxTypeError, attrs_of, define, where_string
-from .types import Aval, aval_of, is_float, tensor_type
+from .types import Aval, aval_of, is_inexact, tensor_type
 from .vjp import vjp_block, vjp_region_rules
 
 REGION_OPS = ("irax.cond", "irax.while", "irax.scan")
@@ -261,7 +261,7 @@ def scan(consts, init, xs, body, length, reverse, y_avals):
 
 
 def _float(v):
-    return is_float(aval_of(v).dtype)
+    return is_inexact(aval_of(v).dtype)
 
 
 def _zeros_if_none(ts, like):
@@ -276,7 +276,7 @@ def jvp_cond(op, primals, tangents):
     targs = tangents[1:]
     live = [i for i, t in enumerate(targs) if t is not None]
     res = [aval_of(r) for r in op.results]
-    tres = [a for a in res if is_float(a.dtype)]
+    tres = [a for a in res if is_inexact(a.dtype)]
     n = len(args)
 
     def branch(k):
@@ -292,7 +292,7 @@ def jvp_cond(op, primals, tangents):
     new = cond(index, list(args) + [targs[i] for i in live],
                [branch(k) for k in range(len(op.regions))], res + tres)
     outs, touts = new[:len(res)], iter(new[len(res):])
-    return outs, [next(touts) if is_float(a.dtype) else None for a in res]
+    return outs, [next(touts) if is_inexact(a.dtype) else None for a in res]
 
 
 jvp_region_rules["irax.cond"] = jvp_cond
@@ -353,7 +353,7 @@ def jvp_scan(op, primals, tangents):
     nx = len(xs)
     block = region_block(op, 0)
     y_avals = [aval_of(v) for v in yielded(block)[nc:]]
-    ly = [i for i, a in enumerate(y_avals) if is_float(a.dtype)]
+    ly = [i for i, a in enumerate(y_avals) if is_inexact(a.dtype)]
     new_consts = list(consts) + [tc[i] for i in lc]
     init = list(carry) + _zeros_if_none([tk[i] for i in lk], [carry[i] for i in lk])
     new_xs = list(xs) + [tx[i] for i in lx]
@@ -457,7 +457,7 @@ def vjp_scan(op, primals, outs, cts):
     dc = [i for i, v in enumerate(consts) if _float(v)]
     dk = [i for i, v in enumerate(carry) if _float(v)]
     dx = [i for i, v in enumerate(xs) if _float(v)]
-    dy = [i for i, a in enumerate(y_avals) if is_float(a.dtype)]
+    dy = [i for i, a in enumerate(y_avals) if is_inexact(a.dtype)]
     ct_carry = _zeros_if_none([cts[i] for i in dk], [outs[i] for i in dk])
     ct_ys = _zeros_if_none([cts[nc + i] for i in dy], [outs[nc + i] for i in dy])
     acc0 = [b.zeros_like(consts[i]) for i in dc]

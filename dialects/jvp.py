@@ -22,7 +22,7 @@ from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, associative_scan, clamp
     product_of_others, scatter_extremum_weights, scatter_mul_others, sort_permutation
 from .expand import callee_of, expansion, lookup_func
 from .ops import IraxTypeError, RuleTable, attrs_of, define, emit, from_callee, where_string
-from .types import aval_of, aval_of_type, is_float
+from .types import aval_of, aval_of_type, is_inexact
 
 def signature(func_op):
     """(argument avals, result avals) of a func.func."""
@@ -289,7 +289,7 @@ jvp_rules["irax.clamp"] = jvp_clamp
 def jvp_convert(primals, tangents, new_dtype):
     (x,), (t,) = primals, tangents
     out = b.convert(x, new_dtype)
-    if is_float(aval_of(x).dtype) and is_float(new_dtype):
+    if is_inexact(aval_of(x).dtype) and is_inexact(new_dtype):
         return [out], [b.convert(t, new_dtype)]
     return [out], [None]
 

@@ -15,8 +15,9 @@ from collections.abc import MutableMapping
 import numpy as np
 
 from .context import ir
-from .types import (DTYPE_OF_ELEMENT, ELEMENT_TYPES, FLOATS, INTEGERS, UNSIGNED, Aval, aval_of,
-                    aval_of_type, element_type, host_dtype, is_float, tensor_type)
+from .types import (COMPLEX, DTYPE_OF_ELEMENT, ELEMENT_TYPES, FLOATS, INEXACT, INTEGERS, UNSIGNED,
+                    Aval, aval_of, aval_of_type, complex_dtype, element_type, host_dtype,
+                    is_complex, is_float, real_dtype, tensor_type)
 
 
 class IraxTypeError(TypeError):
@@ -56,6 +57,8 @@ def splat_array(x, shape, dtype) -> np.ndarray:
 
 
 def _dense_of_array(value: np.ndarray, dtype: str) -> ir.Attribute:
+    if is_complex(dtype):
+        return _dense_of_complex(value, dtype)
     ttype = tensor_type(Aval(value.shape, dtype))
     if is_splat(value):
         return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(value.flat[0], dtype))
@@ -79,7 +82,33 @@ def _scalar_attr(x, dtype: str) -> ir.Attribute:
     return ir.IntegerAttr.get(et, x)
 
 
+COMPLEX_ENCODING = "complex"
+
+
+def _dense_of_complex(value: np.ndarray, dtype: str) -> ir.Attribute:
+    """A complex array as its (re, im) pairs: a float tensor with a trailing dim of 2 and
+    the encoding "complex". The bindings cannot read back a complex-typed
+    DenseElementsAttr (any access to such an attribute raises), so irax never makes one."""
+    pairs = np.ascontiguousarray(np.asarray(value, dtype)).view(real_dtype(dtype))
+    pairs = pairs.reshape(value.shape + (2,))
+    ttype = ir.RankedTensorType.get(list(pairs.shape), element_type(real_dtype(dtype)),
+                                    encoding=ir.StringAttr.get(COMPLEX_ENCODING))
+    if is_splat(pairs):
+        return ir.DenseElementsAttr.get_splat(ttype, _scalar_attr(pairs.flat[0], real_dtype(dtype)))
+    return ir.DenseElementsAttr.get(pairs, type=ttype)
+
+
 def _array_of_dense(attr: ir.Attribute) -> np.ndarray:
+    encoding = ir.RankedTensorType(attr.type).encoding
+    pairs = encoding is not None and str(encoding) == f'"{COMPLEX_ENCODING}"'
+    value = _array_of_real_dense(attr)
+    if not pairs:
+        return value
+    value = np.ascontiguousarray(value)
+    return value.view(complex_dtype(value.dtype.name)).reshape(value.shape[:-1])
+
+
+def _array_of_real_dense(attr: ir.Attribute) -> np.ndarray:
     aval = aval_of_type(attr.type)
     if aval.size == 0:  # dense<> (the bf16 text parser below has no elements to read)
         return np.zeros(aval.shape, host_dtype(aval.dtype))
@@ -340,6 +369,11 @@ FLOAT_BINARY = ("atan2",)
 BITWISE_BINARY = ("and", "or", "xor", "shift_left", "shift_right_logical",
                   "shift_right_arithmetic")
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+# The ops JAX's lax also defines on complex operands (abs's result is real).
+COMPLEX_OPS = frozenset(("exp", "exp2", "log", "log1p", "expm1", "tanh", "logistic", "sin", "cos",
+                         "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+                         "sqrt", "rsqrt", "neg", "abs", "sign", "add", "sub", "mul", "div", "pow",
+                         "eq", "ne"))
 
 
 def _unary(name, allowed):
@@ -356,13 +390,21 @@ def allowed_name(allowed):
         return "floating-point"
     if allowed == INTEGERS + ("bool",):
         return "integer or boolean"
+    if allowed == INEXACT:
+        return "floating-point or complex"
     return "numeric"
 
 
 for _n in FLOAT_UNARY:
-    define(f"irax.{_n}")(_unary(f"irax.{_n}", FLOATS))
+    define(f"irax.{_n}")(_unary(f"irax.{_n}", INEXACT if _n in COMPLEX_OPS else FLOATS))
 for _n in NUMERIC_UNARY:
-    define(f"irax.{_n}")(_unary(f"irax.{_n}", FLOATS + INTEGERS))
+    define(f"irax.{_n}")(_unary(f"irax.{_n}", FLOATS + INTEGERS + COMPLEX))
+
+
+@define("irax.abs")
+def _abs(avals):
+    a = _unary("irax.abs", FLOATS + INTEGERS + COMPLEX)(avals)
+    return Aval(a.shape, real_dtype(a.dtype))
 for _n in INT_UNARY:
     define(f"irax.{_n}")(_unary(f"irax.{_n}", INTEGERS + ("bool",)))
 
@@ -392,8 +434,8 @@ def integer_pow_by_squaring(x, y: int, mul, one, reciprocal):
 
 @define("irax.integer_pow", {"y": "int"})
 def _integer_pow(avals, y):
-    a = _unary("irax.integer_pow", FLOATS + INTEGERS)(avals)
-    if y < 0 and not is_float(a.dtype):
+    a = _unary("irax.integer_pow", FLOATS + INTEGERS + COMPLEX)(avals)
+    if y < 0 and a.dtype in INTEGERS:
         _fail("irax.integer_pow", f"integers cannot be raised to the negative power {y}", avals)
     return a
 
@@ -410,7 +452,9 @@ def _binary(name, allowed=None):
 
 
 for _n in ARITH_BINARY:  # bool has no arithmetic (as in lax): only max/min order it
-    define(f"irax.{_n}")(_binary(f"irax.{_n}", None if _n in ("max", "min") else FLOATS + INTEGERS))
+    define(f"irax.{_n}")(_binary(f"irax.{_n}", FLOATS + INTEGERS + ("bool",) if _n in ("max", "min")
+                                 else FLOATS + INTEGERS + COMPLEX if _n in COMPLEX_OPS
+                                 else FLOATS + INTEGERS))
 for _n in FLOAT_BINARY:
     define(f"irax.{_n}")(_binary(f"irax.{_n}", FLOATS))
 for _n in BITWISE_BINARY:
@@ -420,6 +464,8 @@ for _n in BITWISE_BINARY:
 def _compare(name):
     def infer(avals):
         a = _binary(name)(avals)
+        if is_complex(a.dtype) and name[5:] not in COMPLEX_OPS:
+            _fail(name, "complex numbers have no order", avals)
         return Aval(a.shape, "bool")
     return infer
 
@@ -446,6 +492,8 @@ def _clamp(avals):
     for b in (lo, hi):
         if b.dtype != x.dtype or (b.shape != () and b.shape != x.shape):
             _fail("irax.clamp", "bounds must be scalars or match the operand", avals)
+    if is_complex(x.dtype):
+        _fail("irax.clamp", "complex numbers have no order", avals)
     return x
 
 
@@ -458,6 +506,8 @@ def _convert(avals, new_dtype):
 @define("irax.bitcast_convert_type", {"new_dtype": "dtype"})
 def _bitcast(avals, new_dtype):
     (a,) = avals
+    if is_complex(a.dtype) or is_complex(new_dtype):
+        _fail("irax.bitcast_convert_type", f"cannot bitcast complex values (to {new_dtype})", avals)
     if _bits(a.dtype) != _bits(new_dtype):
         _fail("irax.bitcast_convert_type", f"cannot bitcast to {new_dtype} (bit widths differ)", avals)
     return Aval(a.shape, new_dtype)
@@ -538,6 +588,8 @@ def _reduce(name, allowed=None):
         _check_axes(name, axes, a.ndim, avals)
         if allowed is not None and a.dtype not in allowed:
             _fail(name, "unsupported operand dtype", avals)
+        if is_complex(a.dtype) and name[-3:] in ("max", "min"):
+            _fail(name, "complex numbers have no order", avals)
         return Aval([d for i, d in enumerate(a.shape) if i not in axes], a.dtype)
     return infer
 
@@ -567,6 +619,8 @@ def _argreduce(name):
     def infer(avals, axis, index_dtype):
         (a,) = avals
         _check_axes(name, (axis,), a.ndim, avals)
+        if is_complex(a.dtype):
+            _fail(name, "complex numbers have no order", avals)
         return Aval([d for i, d in enumerate(a.shape) if i != axis], index_dtype)
     return infer
 
@@ -579,6 +633,8 @@ for _n in ("cumsum", "cumprod", "cummax", "cummin"):
     def _cum(avals, axis, reverse=False, _n=_n):
         (a,) = avals
         _check_axes(f"irax.{_n}", (axis,), a.ndim, avals)
+        if is_complex(a.dtype) and _n in ("cummax", "cummin"):
+            _fail(f"irax.{_n}", "complex numbers have no order", avals)
         return a
     define(f"irax.{_n}", {"axis": "int", "reverse": "bool"})(_cum)
 
@@ -720,6 +776,9 @@ def _sort(avals, dimension, num_keys=1, descending=False):
     for b in avals:
         if b.shape != a.shape:
             _fail("irax.sort", "all operands must have the same shape", avals)
+    if any(is_complex(k.dtype) for k in avals[:num_keys]):
+        _fail("irax.sort", "complex keys are not supported (sort by real and imaginary parts)",
+              avals)
     return list(avals)
 
 

@@ -16,16 +16,37 @@ ELEMENT_TYPES = {
     "float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16",
     "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
     "uint8": "ui8", "uint16": "ui16", "uint32": "ui32", "uint64": "ui64", "bool": "i1",
+    "complex64": "complex<f32>", "complex128": "complex<f64>",
 }
 DTYPE_OF_ELEMENT = {v: k for k, v in ELEMENT_TYPES.items()}
 FLOATS = ("float16", "bfloat16", "float32", "float64")
 SIGNED = ("int8", "int16", "int32", "int64")
 UNSIGNED = ("uint8", "uint16", "uint32", "uint64")
 INTEGERS = SIGNED + UNSIGNED
+COMPLEX = ("complex64", "complex128")
+INEXACT = FLOATS + COMPLEX  # the dtypes that have derivatives
 
 
 def is_float(dtype: str) -> bool:
     return dtype in FLOATS
+
+
+def is_complex(dtype: str) -> bool:
+    return dtype in COMPLEX
+
+
+def is_inexact(dtype: str) -> bool:
+    return dtype in INEXACT
+
+
+def real_dtype(dtype: str) -> str:
+    """The dtype of a complex dtype's parts (a real dtype is its own)."""
+    return {"complex64": "float32", "complex128": "float64"}.get(dtype, dtype)
+
+
+def complex_dtype(dtype: str) -> str:
+    """The complex dtype whose parts are `dtype` (float16/bfloat16 widen to complex64, as in JAX)."""
+    return "complex128" if dtype in ("float64", "complex128") else "complex64"
 
 
 def host_dtype(dtype: str) -> np.dtype:

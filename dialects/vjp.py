@@ -23,7 +23,7 @@ from .derivatives import BINARY, UNARY, ZERO_DERIVATIVE, associative_scan, broad
 from .expand import callee_of, expansion, lookup_func
 from .jvp import check_argnums, check_types, clone_with, located, signature
 from .ops import RuleTable, attrs_of, define, from_callee
-from .types import aval_of, is_float
+from .types import aval_of, is_inexact
 
 def _verify_vjp(op):
     """operands: callee args, then one cotangent per output; results: outputs, then
@@ -54,7 +54,7 @@ def vjp_block(block, primals, argnums, cotangents):
     Returns (outputs, argument cotangents (None = zero)).
     """
     env = dict(zip(block.arguments, primals))
-    active = {block.arguments[i] for i in argnums if is_float(aval_of(block.arguments[i]).dtype)}
+    active = {block.arguments[i] for i in argnums if is_inexact(aval_of(block.arguments[i]).dtype)}
     tape = []
     outs = None
     for op in block.operations:
@@ -68,7 +68,7 @@ def vjp_block(block, primals, argnums, cotangents):
             env[r] = v
         if _active_after(op, active):
             for r in op.results:
-                if is_float(aval_of(r).dtype):
+                if is_inexact(aval_of(r).dtype):
                     active.add(r)
             tape.append((op, ins, new))
     cts = {}
@@ -177,7 +177,7 @@ vjp_rules["irax.clamp"] = vjp_clamp
 
 def vjp_convert(primals, outs, cts, new_dtype):
     src = aval_of(primals[0]).dtype
-    return [b.convert(cts[0], src) if is_float(src) else None]
+    return [b.convert(cts[0], src) if is_inexact(src) else None]
 
 
 vjp_rules["irax.convert_element_type"] = vjp_convert

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from irax.dialects.types import FLOATS, host_dtype
+from irax.dialects.types import COMPLEX, FLOATS, INEXACT, host_dtype
 
 from .api import as_operand, differentiation_modes, fun_name, leaf_aval
 from .core import bind, current_trace
@@ -55,28 +55,57 @@ def _under_concrete_trace():
     return t is not None and t.concrete
 
 
-def _check_float_inputs(leaves, what):
+def _check_inputs(leaves, what, holomorphic, complex_ok=True):
+    """JAX's input checks: holomorphic differentiation takes complex inputs only;
+    otherwise grad/jacrev take real or complex ones and jacfwd real ones."""
     for x in leaves:
-        aval, _ = leaf_aval(x)
-        if aval.dtype not in FLOATS:
+        dtype = leaf_aval(x)[0].dtype
+        if holomorphic:
+            if dtype not in COMPLEX:
+                raise TypeError(f"{what} with holomorphic=True requires inputs with complex "
+                                f"dtype, but got {dtype}.")
+        elif dtype in COMPLEX and not complex_ok:
             raise TypeError(f"{what} requires real-valued inputs (input dtype that is a sub-dtype "
-                            f"of np.inexact), but got {aval.dtype}. If you want to use integer or "
-                            "boolean inputs, use vjp.")
+                            f"of np.floating), but got {dtype}. For holomorphic differentiation, "
+                            "pass holomorphic=True. For differentiation of non-holomorphic "
+                            "functions involving complex inputs or integer inputs, use jax.jvp "
+                            "directly.")
+        elif dtype not in INEXACT:
+            raise TypeError(f"{what} requires real- or complex-valued inputs (input dtype that is "
+                            f"a sub-dtype of np.inexact), but got {dtype}. If you want to use "
+                            "Boolean- or integer-valued inputs, use vjp.")
+
+
+def _check_outputs(outs, what, holomorphic):
+    """Holomorphic differentiation needs complex outputs; otherwise real ones (a complex
+    output's derivative is not a gradient: use vjp)."""
+    for o in outs:
+        dtype = o.aval.dtype
+        if holomorphic and dtype not in COMPLEX:
+            raise TypeError(f"{what} with holomorphic=True requires outputs with complex dtype, "
+                            f"but got {dtype}.")
+        if not holomorphic and dtype not in FLOATS:
+            hint = (" For holomorphic differentiation, pass holomorphic=True. For "
+                    "differentiation of non-holomorphic functions involving complex outputs, "
+                    "use jax.vjp directly." if dtype in COMPLEX else "")
+            raise TypeError(f"{what} requires real-valued outputs (output dtype that is a "
+                            f"sub-dtype of np.floating), but got {dtype}.{hint}")
 
 
 # --------------------------------------------------------------------------
 # reverse mode
 # --------------------------------------------------------------------------
 
-def value_and_grad(fun, argnums=0, has_aux=False):
-    """`(f(x), df/dx)` for a scalar-output `f`, like `jax.value_and_grad`."""
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
+    """`(f(x), df/dx)` for a scalar-output `f`, like `jax.value_and_grad`: for a real `f`
+    of complex `z = x + iy` that is df/dx - i df/dy; with holomorphic=True, f'(z)."""
 
     @functools.wraps(fun, updated=())
     def value_and_grad_f(*args):
         single, nums = _argnums_tuple(argnums, len(args), "grad")
         leaves, in_tree, ranges = _flatten_args(args, nums)
         diff = [j for i in nums for j in range(*ranges[i])]
-        _check_float_inputs([leaves[j] for j in diff], "grad")
+        _check_inputs([leaves[j] for j in diff], "grad", holomorphic)
         f, in_tree, leaves, diff = _close_over_non_arrays(fun, leaves, in_tree, diff)
         traced = trace_callee(f, fun_name(fun), in_tree, leaves,
                               diff_modes=differentiation_modes(inherit=True) + ("vjp",))
@@ -91,9 +120,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
             shapes = [o.aval.shape for o in outs[:n_main]]
             raise TypeError(f"Gradient only defined for scalar-output functions. Output had "
                             f"shape: {shapes[0] if len(shapes) == 1 else shapes}")
-        if outs[0].aval.dtype not in FLOATS:
-            raise TypeError(f"grad requires real-valued outputs (output dtype that is a sub-dtype "
-                            f"of np.floating), but got {outs[0].aval.dtype}")
+        _check_outputs(outs[:1], "grad", holomorphic)
         seeds = [np.ones((), host_dtype(outs[0].aval.dtype))] + \
             [np.zeros(o.aval.shape, host_dtype(o.aval.dtype)) for o in outs[1:]]
         result_avals = [o.aval for o in outs] + [leaf_aval(leaves[j])[0] for j in diff]
@@ -143,9 +170,9 @@ def _is_array_like(x) -> bool:
     return True
 
 
-def grad(fun, argnums=0, has_aux=False):
+def grad(fun, argnums=0, has_aux=False, holomorphic=False):
     """The gradient of a scalar-output `fun`, like `jax.grad`."""
-    vg = value_and_grad(fun, argnums, has_aux)
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic)
 
     @functools.wraps(fun, updated=())
     def grad_f(*args):
@@ -173,7 +200,7 @@ def vjp(fun, *primals, has_aux=False):
         n_main = main_tree.num_leaves
     else:
         main_tree, n_main = out_tree, len(outs)
-    diff = [j for j, x in enumerate(leaves) if leaf_aval(x)[0].dtype in FLOATS]
+    diff = [j for j, x in enumerate(leaves) if leaf_aval(x)[0].dtype in INEXACT]
 
     def pullback(ct):
         ct_leaves, ct_tree = tree_flatten(ct)
@@ -249,7 +276,7 @@ def _push_forward(traced, leaves, primals, tangents):
         pa, ta = leaf_aval(p)[0], leaf_aval(t)[0]
         if pa.shape != ta.shape:
             raise TypeError(f"jvp: primal and tangent shapes differ: {pa.shape} vs {ta.shape}")
-        if pa.dtype in FLOATS:
+        if pa.dtype in INEXACT:
             if ta.dtype != pa.dtype:
                 raise TypeError(f"jvp: primal dtype {pa.dtype} and tangent dtype {ta.dtype} "
                                 "differ")
@@ -301,7 +328,7 @@ def _std_basis(leaves):
     return out
 
 
-def jacfwd(fun, argnums=0, has_aux=False):
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian by forward mode: one (vmapped) JVP per input basis vector."""
     from .vmap import vmap
 
@@ -309,7 +336,7 @@ def jacfwd(fun, argnums=0, has_aux=False):
         single, nums = _argnums_tuple(argnums, len(args), "jacfwd")
         dyn = [args[i] for i in nums]
         d_leaves, d_tree = tree_flatten(tuple(dyn))
-        _check_float_inputs(d_leaves, "jacfwd")
+        _check_inputs(d_leaves, "jacfwd", holomorphic, complex_ok=False)
 
         def f_dyn(*dargs):
             full = list(args)
@@ -327,19 +354,20 @@ def jacfwd(fun, argnums=0, has_aux=False):
             y, jt, aux = vmap(push, out_axes=(None, -1, None))(*basis)
         else:
             y, jt = vmap(push, out_axes=(None, -1))(*basis)
+        _check_outputs(tree_flatten(y)[0], "jacfwd", holomorphic)
         jac_tree = _split_jacobian(jt, d_leaves, single, nums, args, axis_last=True)
         return (jac_tree, aux) if has_aux else jac_tree
     return jac
 
 
-def jacrev(fun, argnums=0, has_aux=False):
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian by reverse mode: one (vmapped) VJP per output basis vector."""
     from .vmap import vmap
 
     def jac(*args):
         single, nums = _argnums_tuple(argnums, len(args), "jacrev")
         dyn = [args[i] for i in nums]
-        _check_float_inputs(tree_flatten(tuple(dyn))[0], "jacrev")
+        _check_inputs(tree_flatten(tuple(dyn))[0], "jacrev", holomorphic)
 
         def f_dyn(*dargs):
             full = list(args)
@@ -352,6 +380,7 @@ def jacrev(fun, argnums=0, has_aux=False):
         else:
             y, pullback = vjp(f_dyn, *dyn)
         y_leaves, y_tree = tree_flatten(y)
+        _check_outputs([as_operand(v) for v in y_leaves], "jacrev", holomorphic)
         basis = _std_basis(y_leaves)
         rows = vmap(lambda *cts: pullback(y_tree.unflatten(list(cts))))(*basis)
         # rows: tuple over dyn args of trees with leading axis = flattened output size.
@@ -413,7 +442,8 @@ def _rows_to_jacobian(rows, y_leaves, y_tree, single):
     return y_tree.unflatten(outs)
 
 
-def hessian(fun, argnums=0, has_aux=False):
+def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     """jacfwd(jacrev(f)), like `jax.hessian`."""
-    return jacfwd(jacrev(fun, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+    return jacfwd(jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums,
+                  has_aux=has_aux, holomorphic=holomorphic)
 

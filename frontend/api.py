@@ -27,7 +27,7 @@ def leaf_aval(x) -> tuple[Aval, bool]:
     """(aval, weak_type) of a function argument leaf."""
     if isinstance(x, (Array, Tracer)):
         return x.aval, x.weak_type
-    if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
+    if isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic):
         return Aval((), dtypes.python_scalar_dtype(x)), not isinstance(x, bool)
     if isinstance(x, (np.ndarray, np.generic)):
         return Aval(np.shape(x), dtypes.to_dtype(x.dtype)), False
@@ -96,7 +96,7 @@ def trace_function(irmodule, fun, name, in_tree, leaves, concrete=False, private
         out_leaves, out_tree = tree_flatten(out)
         outs = []
         for o in out_leaves:
-            if not (is_array(o) or isinstance(o, (bool, int, float, np.ndarray, np.generic))):
+            if not (is_array(o) or isinstance(o, (bool, int, float, complex, np.ndarray, np.generic))):
                 raise TypeError(f"function {name!r} returned a value of type {type(o).__name__}; "
                                 "traced functions must return arrays or pytrees of arrays")
             outs.append(as_operand(o))

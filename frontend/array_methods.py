@@ -33,7 +33,7 @@ def _not_implemented_for_other(f, symbol, reflected=False):
 
 
 def _operand_like(x):
-    return isinstance(x, (Array, Tracer, int, float, bool, np.ndarray, np.generic))
+    return isinstance(x, (Array, Tracer, int, float, complex, bool, np.ndarray, np.generic))
 
 
 _BINARY = {

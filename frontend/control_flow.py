@@ -72,7 +72,7 @@ class Region:
             leaves, self.out_tree = tree_flatten(out)
             outs = []
             for o in leaves:
-                if not (is_array(o) or isinstance(o, (bool, int, float, np.ndarray, np.generic))):
+                if not (is_array(o) or isinstance(o, (bool, int, float, complex, np.ndarray, np.generic))):
                     raise TypeError(f"{role} {self.name!r} returned a value of type "
                                     f"{type(o).__name__} (at {user_line()}); it must return "
                                     "arrays or pytrees of arrays")

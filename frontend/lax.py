@@ -10,6 +10,7 @@ import builtins
 import numpy as np
 
 from irax.dialects.ops import IraxTypeError
+from irax.dialects.types import complex_dtype
 
 from . import dtypes
 from .api import as_operand
@@ -128,6 +129,23 @@ def round(x, rounding_method=RoundingMethod.AWAY_FROM_ZERO):
 abs = _op1("abs")
 sign = _op1("sign")
 is_finite = _op1("is_finite")
+
+
+def complex(x, y):
+    """x + iy elementwise, from two float32 or float64 arrays (`jax.lax.complex`)."""
+    return bind("irax.complex", _coerce_scalars([x, y]))[0]
+
+
+real = _op1("real")
+imag = _op1("imag")
+
+
+def conj(x):
+    """The complex conjugate; a real operand becomes complex, as in `jax.lax.conj`."""
+    x = as_operand(x)
+    if x.aval.dtype not in dtypes.COMPLEX:
+        return convert_element_type(x, complex_dtype(x.aval.dtype))
+    return bind("irax.conj", [x])[0]
 bitwise_not = _op1("not")
 population_count = _op1("population_count")
 

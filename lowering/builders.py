@@ -4,7 +4,9 @@ from __future__ import annotations
 from iree.compiler import ir
 from iree.compiler.dialects import arith, linalg, tensor
 
-from irax.dialects.types import Aval, ELEMENT_TYPES, is_float
+from irax.dialects.types import Aval, ELEMENT_TYPES, is_complex, is_float
+
+from . import complex_math
 
 PARALLEL = "parallel"
 REDUCTION = "reduction"
@@ -26,6 +28,8 @@ def index_const(i: int) -> ir.Value:
 
 def scalar_const(dtype: str, x) -> ir.Value:
     et = signless_element(dtype)
+    if is_complex(dtype):
+        return complex_math.const(dtype, x)
     if is_float(dtype):
         return arith.constant(et, ir.FloatAttr.get(et, float(x)))
     if dtype == "bool":

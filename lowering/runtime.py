@@ -33,6 +33,7 @@ HAL_ELEMENT_TYPES = {
     "uint8": rt.HalElementType.UINT_8, "uint16": rt.HalElementType.UINT_16,
     "uint32": rt.HalElementType.UINT_32, "uint64": rt.HalElementType.UINT_64,
     "bool": rt.HalElementType.BOOL_8,
+    "complex64": rt.HalElementType.COMPLEX_64, "complex128": rt.HalElementType.COMPLEX_128,
 }
 
 # platform name -> (IREE driver, compiler target backend)

@@ -10,9 +10,9 @@ from iree.compiler import ir
 from iree.compiler.dialects import arith, math
 
 from irax.dialects.ops import RuleTable, integer_pow_by_squaring
-from irax.dialects.types import UNSIGNED, is_float
+from irax.dialects.types import UNSIGNED, is_complex, is_float
 
-from . import f64_math
+from . import complex_math, f64_math
 from .builders import scalar_const, signless_element
 
 
@@ -192,6 +192,8 @@ def _shift(op):
 
 def _integer_pow(y):
     def rule(dtype, x):
+        if is_complex(dtype):
+            return complex_math.integer_pow(y, dtype, x)
         one = scalar_const(dtype, 1)
         mul = arith.mulf if is_float(dtype) else arith.muli
         div = arith.divf if is_float(dtype) else arith.divsi
@@ -265,12 +267,15 @@ def clamp_rule(dtype, lo, x, hi):
 
 
 SCALAR_RULES["irax.clamp"] = clamp_rule
+complex_math.install(SCALAR_RULES)  # complex operands dispatch to complex_math.py
 
 
 def convert_scalar(x, src: str, dst: str):
     """convert_element_type on one element."""
     if src == dst:
         return x
+    if is_complex(src) or is_complex(dst):
+        return complex_math.convert(x, src, dst, convert_scalar)
     st, dt = signless_element(src), signless_element(dst)
     if dst == "bool":
         return compare("ne", src, x, scalar_const(src, 0))

@@ -13,7 +13,7 @@ from iree.compiler import ir, rewrite
 from iree.compiler.dialects import arith, func, linalg, tensor
 
 from irax.dialects.ops import OPS, IraxTypeError, RuleTable, attrs_of, is_splat, reduce_identity, where_string
-from irax.dialects.types import UNSIGNED, Aval, aval_of, is_float
+from irax.dialects.types import UNSIGNED, Aval, aval_of, is_complex, is_float
 
 from . import builders as B
 from . import f64_math
@@ -88,6 +88,9 @@ def lower_constant(c):
     if aval.dtype in UNSIGNED:
         value = value.view(value.dtype.name.replace("uint", "int"))
     ttype = B.lowered_type(aval)
+    if is_complex(aval.dtype):  # one element makes a splat (there is no complex element attribute)
+        one = value.reshape(-1)[:1] if is_splat(value) else value
+        return [arith.constant(ttype, ir.DenseElementsAttr.get(np.ascontiguousarray(one), type=ttype))]
     if is_splat(value):
         # A splat attribute, never linalg.fill: IREE 3.13 miscompiles a
         # reduction whose input is a fill of a constant (sum(ones(3)) gave 1).
@@ -558,7 +561,9 @@ def _scalar_value(v):
     owner = getattr(v.owner, "operation", v.owner)
     # signless, as the fills it feeds are (an unsigned operand's ui* type goes at the end)
     et = _signless(ir.RankedTensorType(v.type).element_type)
-    if not isinstance(owner, ir.Block) and owner.name == "arith.constant":
+    # (the bindings cannot read a complex attribute back: those constants are extracted)
+    if not isinstance(owner, ir.Block) and owner.name == "arith.constant" \
+            and not ir.ComplexType.isinstance(et):
         dense = ir.DenseElementsAttr(owner.attributes["value"])
         if dense.is_splat:
             return arith.constant(et, dense.get_splat_value())

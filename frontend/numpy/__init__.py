@@ -10,6 +10,9 @@ from ._creation import (arange, diag, diagonal, empty, empty_like, eye, full, fu
                         identity, linspace, logspace, meshgrid, ones, ones_like, trace, tri, tril,
                         triu, zeros, zeros_like)
 from ._indexing import take, take_along_axis  # noqa: F401
+from ._complex import (angle, cdouble, complex64, complex128, complex_, complexfloating,  # noqa: F401
+                       conj, conjugate, csingle, imag, iscomplex, iscomplexobj, isreal, isrealobj,
+                       real, sort_complex)
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
 from ._reductions import (all, allclose, amax, amin, any, argmax, argmin,  # noqa: F401
                           array_equal, average, count_nonzero, cumprod, cumsum, max, mean, min,

@@ -25,12 +25,14 @@ def asarray(a, dtype=None, copy=None):
         dtype = dtypes.to_dtype(dtype)
         out = as_operand(np.asarray(a, dtypes.np_dtype(dtype)))
         return lax.convert_element_type(out, dtype)  # bfloat16 has no NumPy type: convert there
-    if isinstance(a, (bool, int, float)):
+    if isinstance(a, (bool, int, float, complex)):
         out = as_operand(np.asarray(a, dtypes.np_dtype(dtypes.python_scalar_dtype(a))))
         return out  # a concrete conversion is strong-typed, as jnp.asarray(1.0) is
     host = np.asarray(a)
     if host.dtype == np.float64 and not _is_numpy_input(a):
         host = host.astype(dtypes.np_dtype(dtypes.default_float()))
+    elif host.dtype == np.complex128 and not _is_numpy_input(a):
+        host = host.astype(dtypes.np_dtype(dtypes.default_complex()))
     elif host.dtype.kind == "i" and not _is_numpy_input(a):
         host = host.astype(dtypes.np_dtype(dtypes.default_int()))
     return as_operand(host.astype(dtypes.np_dtype(dtypes.to_dtype(host.dtype))))
@@ -125,7 +127,7 @@ def promote_and_broadcast(*args, op="op"):
 
 
 def shape(a):
-    return asarray(a).aval.shape if not isinstance(a, (int, float, bool)) else ()
+    return asarray(a).aval.shape if not isinstance(a, (int, float, complex, bool)) else ()
 
 
 def ndim(a):

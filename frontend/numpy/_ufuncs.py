@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from irax.dialects.types import FLOATS, INTEGERS
+from irax.dialects.types import COMPLEX, FLOATS, INEXACT, INTEGERS
 
 from .. import dtypes, lax
 from ..core import user_line
@@ -12,9 +12,9 @@ from ._core import asarray, promote, promote_and_broadcast, result_type
 
 
 def _to_float(x):
-    """Integer and bool inputs of float-only functions become the default float."""
+    """Integer and bool inputs of float (or complex) functions become the default float."""
     x = asarray(x)
-    if x.aval.dtype not in FLOATS:
+    if x.aval.dtype not in INEXACT:
         weak = x.weak_type
         x = lax.convert_element_type(x, dtypes.default_float())
         x.weak_type = weak
@@ -138,7 +138,7 @@ def reciprocal(x, /):
 def _binary(prim, name, to_float=False):
     def f(x1, x2, /):
         a, b = promote_and_broadcast(x1, x2, op=name)
-        if to_float and a.aval.dtype not in FLOATS:
+        if to_float and a.aval.dtype not in INEXACT:
             a, b = _to_float(a), _to_float(b)
         return prim(a, b)
     f.__name__ = name
@@ -372,6 +372,8 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def isfinite(x, /):
     x = asarray(x)
+    if x.aval.dtype in COMPLEX:
+        return lax.bitwise_and(isfinite(lax.real(x)), isfinite(lax.imag(x)))
     if x.aval.dtype not in FLOATS:
         return lax.eq(x, x)
     return lax.is_finite(x)
@@ -384,6 +386,8 @@ def isnan(x, /):
 
 def isinf(x, /):
     x = asarray(x)
+    if x.aval.dtype in COMPLEX:
+        return lax.bitwise_or(isinf(lax.real(x)), isinf(lax.imag(x)))
     if x.aval.dtype not in FLOATS:
         return lax.ne(x, x)
     return lax.eq(lax.abs(x), np.inf)
