@@ -48,10 +48,12 @@ def _active_after(op, active) -> bool:
     return op.name not in ZERO_DERIVATIVE and any(v in active for v in op.operands)
 
 
-def vjp_block(block, primals, argnums, cotangents):
+def vjp_block(block, primals, argnums, cotangents, forward=None):
     """Emit f(primals) and the cotangents of `argnums` at the current insertion point.
 
-    Returns (outputs, argument cotangents (None = zero)).
+    Returns (outputs, argument cotangents (None = zero)).  `forward(op, ins)`
+    gives an op's forward values (default: a clone of it on `ins`); the
+    rematerialization of irax.checkpoint reuses saved values through it.
     """
     env = dict(zip(block.arguments, primals))
     active = {block.arguments[i] for i in argnums if is_inexact(aval_of(block.arguments[i]).dtype)}
@@ -63,7 +65,7 @@ def vjp_block(block, primals, argnums, cotangents):
             break
         ins = [env[v] for v in op.operands]
         with op.location:
-            new = clone_with(op, ins)
+            new = clone_with(op, ins) if forward is None else forward(op, ins)
         for r, v in zip(op.results, new):
             env[r] = v
         if _active_after(op, active):

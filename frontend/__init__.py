@@ -22,11 +22,17 @@ _API = {
     "local_devices": ".devices",
     "Exported": ".export", "ShapeDtype": ".export", "export": ".export",
     "IraxTypeError": "irax.dialects.ops", "IraxCompileError": "irax.lowering.compiler",
+    "ShapeDtypeStruct": ".api", "clear_caches": ".api", "device_get": ".api",
+    "disable_jit": ".api", "eval_shape": ".api", "make_jaxpr": ".api", "named_call": ".api",
+    "named_scope": ".api", "typeof": ".api",
+    "jacobian": ".ad", "linear_transpose": ".ad",
+    "checkpoint": ".ad_checkpoint", "remat": ".ad_checkpoint",
+    "checkpoint_policies": ".ad_checkpoint",
 }
 # Functions named like the module that defines them.
 _SHADOWED = ("vmap", "devices", "export")
 _SUBMODULES = ("config", "lax", "nn", "numpy", "random", "optimizers", "tree_util", "deploy",
-               "scipy")
+               "scipy", "tree", "ad_checkpoint")
 
 
 def _load_api():

@@ -148,7 +148,14 @@ def _close_over_non_arrays(fun, leaves, in_tree, diff):
     strings, ... in arguments not differentiated) are closed over, as JAX
     does.  Returns (function, its argument tree, the array leaves, `diff`
     renumbered among them)."""
-    static = {j: x for j, x in enumerate(leaves) if j not in diff and not _is_array_like(x)}
+    # Under jit (an abstract trace) Python scalars not differentiated are
+    # constants of this trace anyway, so they stay Python values, as in JAX
+    # (an inner static_argnums can take them); eagerly they are traced, so an
+    # eager loop does not compile once per value.
+    keep_scalars = current_trace() is not None and not current_trace().concrete
+    static = {j: x for j, x in enumerate(leaves) if j not in diff and (
+        not _is_array_like(x) or (keep_scalars and isinstance(x, (bool, int, float))
+                                  and not isinstance(x, np.generic)))}
     if not static:
         return (lambda *a: fun(*a)), in_tree, leaves, diff
     dyn = [j for j in range(len(leaves)) if j not in static]
@@ -447,3 +454,141 @@ def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     return jacfwd(jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums,
                   has_aux=has_aux, holomorphic=holomorphic)
 
+
+
+def jacobian(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """`jax.jacobian`: the Jacobian by reverse mode (jacrev)."""
+    if holomorphic:
+        raise NotImplementedError("jacobian: holomorphic=True (complex differentiation) is not "
+                                  "supported by irax")
+    if allow_int:
+        raise NotImplementedError("jacobian: allow_int=True is not supported by irax")
+    return jacrev(fun, argnums, has_aux=has_aux)
+
+
+# --------------------------------------------------------------------------
+# linear_transpose: the VJP of a linear function, checked to be linear
+# --------------------------------------------------------------------------
+
+def linear_transpose(fun, *primals, reduce_axes=()):
+    """`f_transpose(ct)`: the transpose of linear `fun` at arguments shaped like
+    `primals` (arrays or ShapeDtypeStructs), one cotangent per primal.  It is
+    the VJP, whose value is the same at every point of a linear function;
+    `fun` is checked to be linear (its VJP may not depend on its inputs, and
+    it may not add constants), else a TypeError."""
+    from .api import ShapeDtypeStruct
+    if reduce_axes:
+        raise NotImplementedError("linear_transpose: reduce_axes (named axes) is not supported")
+    points = [tree_map(_zero_point, p) for p in primals]
+    structs = tree_map(lambda x: ShapeDtypeStruct(leaf_aval(x)[0].shape, leaf_aval(x)[0].dtype),
+                       tuple(primals))
+    _check_linear(fun, points)
+    out_structs = tree_flatten(_eval_out(fun, points))
+
+    def transposed(out_cotangent):
+        ct_leaves, ct_tree = tree_flatten(out_cotangent)
+        if ct_tree != out_structs[1]:
+            raise TypeError(f"linear_transpose: cotangent structure {ct_tree} does not match "
+                            f"the output structure {out_structs[1]}")
+        for c, o in zip(ct_leaves, out_structs[0]):
+            aval = leaf_aval(c)[0]
+            if aval.shape != o.shape or aval.dtype != leaf_aval(o)[0].dtype:
+                raise TypeError(f"linear_transpose: cotangent {aval.dtype}{list(aval.shape)} does "
+                                f"not match the output {leaf_aval(o)[0].dtype}{list(o.shape)}")
+        _, pullback = vjp(fun, *points)
+        return pullback(out_cotangent)
+    transposed.primal_structs = structs
+    return transposed
+
+
+def _zero_point(x):
+    """A zero like `x`; a Python scalar stays one (weakly typed, as JAX types it)."""
+    if isinstance(x, (int, float)) and not isinstance(x, (bool, np.generic)):
+        return type(x)(0)
+    return _zeros_like_leaf(x)
+
+
+def _eval_out(fun, points):
+    from .api import eval_shape
+    return eval_shape(fun, *points)
+
+
+def _check_linear(fun, points):
+    """Raise a TypeError unless `fun` is linear in all its float inputs."""
+    from irax.dialects import get_context
+    from irax.dialects.expand import expand_all, lookup_func
+    from irax.dialects.simplify import simplify
+    from irax.lowering.pipeline import clone_module
+    from .api import make_ir
+    out = _eval_out(fun, points)
+    cts = tree_map(lambda s: np.zeros(s.shape, s.dtype), out)
+    n_in = len(tree_flatten(tuple(points))[0])
+
+    def transpose_at(x, ct):
+        return vjp(fun, *x)[1](ct)
+    text = make_ir(transpose_at)(tuple(points), cts)
+    fwd = make_ir(fun)(*points)
+    name = fun_name(fun)
+    with get_context():
+        m = clone_module(text.module)
+        expand_all(m)
+        simplify(m)
+        deps = _dependencies(lookup_func(m, text.entry))
+        if any(d & set(range(n_in)) for d in deps):
+            raise TypeError(f"linear_transpose: {name} is not linear: its transpose depends on "
+                            "the value of its inputs")
+        m = clone_module(fwd.module)
+        expand_all(m)
+        simplify(m)
+        affine = _adds_constant(lookup_func(m, fwd.entry))
+        if affine:
+            raise TypeError(f"linear_transpose: {name} is not linear: {affine} adds a constant "
+                            "to a value that depends on its inputs")
+
+
+def _dependencies(func_op) -> list:
+    """For each result of `func_op`, the indices of the arguments it depends on."""
+    block = func_op.regions[0].blocks[0]
+    dep = {a: {i} for i, a in enumerate(block.arguments)}
+    for op in block.operations:
+        if op.name == "func.return":
+            return [dep.get(v, set()) for v in op.operands]
+        used = set()
+        for v in op.operands:
+            used |= dep.get(v, set())
+        for r in op.results:
+            dep[r] = used
+    return []
+
+
+_AFFINE_OPS = ("irax.add", "irax.sub")
+
+
+def _adds_constant(func_op):
+    """The first op adding an input-independent, nonzero value to an input-dependent
+    one (the function is affine, not linear), as 'op at file:line', else None."""
+    from irax.dialects.ops import where_string
+    block = func_op.regions[0].blocks[0]
+    live = set(block.arguments)
+    for op in block.operations:
+        if op.name == "func.return":
+            return None
+        flags = [v in live for v in op.operands]
+        if op.name in _AFFINE_OPS and any(flags) and not all(flags):
+            other = op.operands[flags.index(False)]
+            if not _is_zero_constant(other):
+                return f"'{op.name}' at {where_string(op.location)}"
+        if any(flags):
+            live.update(op.results)
+    return None
+
+
+def _is_zero_constant(v) -> bool:
+    from irax.dialects.ops import attrs_of
+    owner = v.owner
+    while hasattr(owner, "name") and owner.name == "irax.broadcast_in_dim":
+        owner = owner.operands[0].owner
+    if not hasattr(owner, "name") or owner.name != "irax.constant":
+        return False
+    value = attrs_of(owner)["value"]
+    return not np.any(np.asarray(value))

@@ -1,6 +1,7 @@
 """jit, make_ir and the tracing helper the transformations share."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import types
@@ -13,7 +14,7 @@ from irax.lowering.pipeline import clone_module, to_linalg_text
 
 from . import config, dtypes
 from .core import Array, IRModule, Trace, Tracer, active_traces, bind, current_trace, is_array, \
-    no_traces
+    name_stack, no_traces
 from .eager import device_put_host
 from .executor import executable
 from .tree_util import tree_flatten
@@ -31,6 +32,8 @@ def leaf_aval(x) -> tuple[Aval, bool]:
         return Aval((), dtypes.python_scalar_dtype(x)), not isinstance(x, bool)
     if isinstance(x, (np.ndarray, np.generic)):
         return Aval(np.shape(x), dtypes.to_dtype(x.dtype)), False
+    if isinstance(x, ShapeDtypeStruct):
+        return Aval(x.shape, dtypes.to_dtype(x.dtype)), x.weak_type
     raise TypeError(f"argument of type {type(x).__name__} is not a valid irax type; "
                     "pass arrays, Python scalars, or pytrees of them (or mark it static)")
 
@@ -234,18 +237,19 @@ class Jitted:
     """The function `jit` returns: traced once per signature, compiled once per IR."""
 
     def __init__(self, fun, static_argnums=(), static_argnames=(), backend=None, device=None,
-                 donate_argnums=()):
+                 donate_argnums=(), donate_argnames=()):
         if backend is not None and device is not None:
             raise ValueError("jit: pass backend= or device=, not both")
         self.fun = fun
         self.static = _StaticArgs(fun, static_argnums, static_argnames)
         self.placement = backend if backend is not None else device
         self._fixed = None
-        self._plain = not (self.static.argnums or self.static.argnames)
-        donate = (donate_argnums,) if isinstance(donate_argnums, int) else tuple(donate_argnums)
-        self._options = (self.static.argnums, self.static.argnames, donate)
+        self.donate = _Donation(fun, donate_argnums, donate_argnames, self.static)
+        self._plain = not (self.static.argnums or self.static.argnames or self.donate)
+        self._options = (self.static.argnums, self.static.argnames)
         self._cache = _traces_of(fun)
         self._fast = {}  # (shape, dtype, weak, ... , backend, x64) of all-Array positional calls
+        _jitted.add(self)
         functools.update_wrapper(self, fun, updated=())
 
     def __get__(self, obj, objtype=None):
@@ -264,6 +268,8 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         if current_trace() is not None:
             return self._call_traced(args, kwargs)
+        if config._values["jax_disable_jit"]:
+            return self.fun(*args, **kwargs)
         fast = _fast_key(args) if self._plain and not kwargs else None
         if fast is not None:
             entry = self._fast.get(fast)
@@ -300,7 +306,10 @@ class Jitted:
         bufs = [x._buffer if isinstance(x, Array) and x.backend is backend else _to_buffer(x, backend)
                 for x in leaves]
         bufs.extend(entry.captured)
+        donated = self.donate.arrays(args, kwargs) if self.donate else ()
         outs = entry.exe(bufs, len(entry.out_avals))
+        for x in donated:  # as in JAX, a donated array is gone once the call has it
+            x.delete()
         return entry.out_tree.unflatten(
             [Array(b, av, w, backend) for b, av, w in zip(outs, entry.out_avals, entry.out_weak)])
 
@@ -381,6 +390,69 @@ class _TracedCallee:
         return self.out_tree.unflatten(outs)
 
 
+class _Donation:
+    """Which arguments a call donates (`donate_argnums`, `donate_argnames`, as JAX
+    counts them: positions among all arguments, static ones included)."""
+
+    def __init__(self, fun, donate_argnums, donate_argnames, static):
+        nums = (donate_argnums,) if isinstance(donate_argnums, int) else \
+            tuple(donate_argnums or ())
+        names = (donate_argnames,) if isinstance(donate_argnames, str) else \
+            tuple(donate_argnames or ())
+        try:
+            params = [p.name for p in inspect.signature(fun).parameters.values()
+                      if p.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                                    inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        except (TypeError, ValueError):
+            params = []
+        for n in nums:  # each also donates its name when passed by keyword, and vice versa
+            if 0 <= n < len(params) and params[n] not in names:
+                names += (params[n],)
+        for name in names:
+            if name in params and params.index(name) not in nums:
+                nums += (params.index(name),)
+        bad = [n for n in nums if n in static.argnums] + [n for n in names if n in static.argnames]
+        if bad:
+            raise ValueError(f"jit: static arguments cannot be donated: {bad}")
+        self.argnums, self.argnames = nums, names
+
+    def __bool__(self):
+        return bool(self.argnums or self.argnames)
+
+    def arrays(self, args, kwargs) -> list:
+        """The irax arrays a call donates; an array donated twice, or donated and
+        also passed undonated, is an error (its buffer cannot be both)."""
+        donated = {}
+        for i, a in enumerate(args):
+            if i in self.argnums:
+                for x in tree_flatten(a)[0]:
+                    if isinstance(x, Array):
+                        donated[id(x)] = x
+        for k, a in kwargs.items():
+            if k in self.argnames:
+                for x in tree_flatten(a)[0]:
+                    if isinstance(x, Array):
+                        donated[id(x)] = x
+        n_uses = {}
+        for x in tree_flatten((args, kwargs))[0]:
+            if isinstance(x, Array):
+                n_uses[id(x)] = n_uses.get(id(x), 0) + 1
+        for k, x in donated.items():
+            if n_uses[k] > 1:
+                raise ValueError(f"jit: an array ({x.aval.str_short()}) is donated and also passed "
+                                 f"again in the same call (at {_user_line()})")
+        return list(donated.values())
+
+
+def _user_line():
+    from .core import user_line
+    return user_line()
+
+
+# Every jit wrapper, so clear_caches can empty their per-call tables too.
+_jitted: weakref.WeakSet = weakref.WeakSet()
+
+
 def _fast_key(args):
     """The signature of a call with positional irax arrays all on one device, else None.
 
@@ -406,13 +478,15 @@ def _to_buffer(x, backend):
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=(), backend=None, device=None,
-        donate_argnums=()):
-    """Compile `fun` with IREE: traced once per argument signature."""
+        donate_argnums=(), donate_argnames=()):
+    """Compile `fun` with IREE: traced once per argument signature.  Donated
+    arguments' arrays are deleted by the call (later uses raise, as in JAX)."""
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums,
                                  static_argnames=static_argnames, backend=backend, device=device,
-                                 donate_argnums=donate_argnums)
-    return Jitted(fun, static_argnums, static_argnames, backend, device, donate_argnums)
+                                 donate_argnums=donate_argnums, donate_argnames=donate_argnames)
+    return Jitted(fun, static_argnums, static_argnames, backend, device, donate_argnums,
+                  donate_argnames)
 
 
 # --------------------------------------------------------------------------
@@ -422,10 +496,11 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), backend=None, device
 class IRModuleText:
     """The irax-dialect module of a traced function (as `jax.make_jaxpr` gives a jaxpr)."""
 
-    def __init__(self, module, entry, out_tree):
+    def __init__(self, module, entry, out_tree, outs=()):
         self.module = module
         self.entry = entry
         self.out_tree = out_tree
+        self.outs = list(outs)
 
     def text(self, debug_info=False) -> str:
         with get_context():
@@ -462,5 +537,154 @@ def make_ir(fun, static_argnums=(), static_argnames=()):
         irm = IRModule()
         with no_traces():
             traced = trace_function(irm, static.bind(fun, st), fun_name(fun), in_tree, leaves)
-        return IRModuleText(irm.module, traced.name, traced.out_tree)
+        return IRModuleText(irm.module, traced.name, traced.out_tree, traced.outs)
     return make
+
+
+def make_jaxpr(fun, static_argnums=(), axis_env=None, return_shape=False):
+    """`jax.make_jaxpr`: `make_jaxpr(f)(*args)` is the irax-dialect module of `f`
+    (irax's IR stands in for a jaxpr); with `return_shape`, also the outputs'
+    ShapeDtypeStructs."""
+    if axis_env is not None:
+        raise NotImplementedError("make_jaxpr: axis_env (named axes) is not supported by irax")
+    make = make_ir(fun, static_argnums=static_argnums)
+
+    @functools.wraps(fun, updated=())
+    def make_jaxpr_f(*args, **kwargs):
+        text = make(*args, **kwargs)
+        if not return_shape:
+            return text
+        return text, text.out_tree.unflatten([ShapeDtypeStruct(o.aval.shape, o.aval.dtype,
+                                                               weak_type=o.weak_type)
+                                              for o in text.outs])
+    return make_jaxpr_f
+
+
+# --------------------------------------------------------------------------
+# Shapes without running: ShapeDtypeStruct, eval_shape, typeof
+# --------------------------------------------------------------------------
+
+class ShapeDtypeStruct:
+    """An array's shape, dtype and weak type, standing in for it (jax.ShapeDtypeStruct)."""
+
+    __slots__ = ("shape", "dtype", "weak_type", "sharding")
+
+    def __init__(self, shape, dtype, *, sharding=None, weak_type=False):
+        self.shape = tuple(int(d) for d in shape)
+        try:
+            self.dtype = dtypes.np_dtype(dtype) if dtype == "bfloat16" else np.dtype(dtype)
+        except TypeError:
+            self.dtype = dtypes.np_dtype(dtypes.to_dtype(dtype))
+        self.weak_type = bool(weak_type)
+        self.sharding = sharding
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __eq__(self, other):
+        return (isinstance(other, ShapeDtypeStruct) and self.shape == other.shape
+                and self.dtype == other.dtype and self.weak_type == other.weak_type)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype, self.weak_type))
+
+    def __repr__(self):
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak})"
+
+
+def _struct_of(value) -> ShapeDtypeStruct:
+    aval, weak = leaf_aval(value)
+    return ShapeDtypeStruct(aval.shape, aval.dtype, weak_type=weak)
+
+
+def eval_shape(fun, *args, **kwargs):
+    """The ShapeDtypeStructs of `fun(*args, **kwargs)`: `fun` is traced on abstract
+    values (arrays or ShapeDtypeStructs), never compiled or run."""
+    leaves, in_tree = tree_flatten((args, kwargs))
+    for x in leaves:
+        leaf_aval(x)  # a TypeError naming the bad argument type
+    with no_traces():
+        traced = trace_function(IRModule(), fun, fun_name(fun), in_tree, leaves)
+    return traced.out_tree.unflatten([ShapeDtypeStruct(o.aval.shape, o.aval.dtype,
+                                                       weak_type=o.weak_type)
+                                      for o in traced.outs])
+
+
+def typeof(x) -> ShapeDtypeStruct:
+    """The abstract type of `x` (shape, dtype, weak type), as `jax.typeof`."""
+    return _struct_of(x)
+
+
+# --------------------------------------------------------------------------
+# Host transfers, caches, disabling jit
+# --------------------------------------------------------------------------
+
+def device_get(x):
+    """Every irax array in pytree `x` as a NumPy array (other leaves unchanged)."""
+    def get(v):
+        if isinstance(v, Tracer):
+            return v.__array__()  # a ConcretizationTypeError under jit, as in JAX
+        return np.asarray(v) if isinstance(v, Array) else v
+    from .tree_util import tree_map
+    return tree_map(get, x)
+
+
+def clear_caches():
+    """Drop every in-memory trace and compiled executable (IREE's disk cache stays)."""
+    from . import eager, executor
+    for j in list(_jitted):
+        j._fast.clear()
+    for d in list(_traces.values()):
+        d.clear()
+    executor._executables.clear()
+    eager._plans.clear()
+    eager._kernels.clear()
+
+
+@contextlib.contextmanager
+def disable_jit(disable: bool = True):
+    """Within the block, jitted functions run their Python eagerly (op by op)."""
+    before = config._values["jax_disable_jit"]
+    config._values["jax_disable_jit"] = bool(disable)
+    try:
+        yield
+    finally:
+        config._values["jax_disable_jit"] = before
+
+
+# --------------------------------------------------------------------------
+# Names in the IR: named_scope / named_call
+# --------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def named_scope(name: str):
+    """Ops traced in the block get MLIR location `loc("outer/name"(file:line))`."""
+    if not isinstance(name, str):
+        raise TypeError(f"named_scope name must be a string, got {type(name).__name__}")
+    token = name_stack.set(name_stack.get() + (name,))
+    try:
+        yield
+    finally:
+        name_stack.reset(token)
+
+
+def named_call(fun, *, name: str | None = None):
+    """`fun` with the ops it traces named `name` (default: its __name__)."""
+    scope = name if name is not None else fun_name(fun)
+
+    @functools.wraps(fun)
+    def named(*args, **kwargs):
+        with named_scope(scope):
+            return fun(*args, **kwargs)
+    return named

@@ -4,6 +4,7 @@ import os
 _values = {
     "jax_enable_x64": os.environ.get("IRAX_ENABLE_X64", os.environ.get("JAX_ENABLE_X64", "0"))
     .lower() in ("1", "true"),
+    "jax_disable_jit": os.environ.get("JAX_DISABLE_JIT", "0").lower() in ("1", "true"),
 }
 _ALIASES = {"irax_enable_x64": "jax_enable_x64"}
 

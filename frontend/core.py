@@ -41,13 +41,19 @@ def user_frame():
     return f
 
 
+# The active `named_scope`/`named_call` names, outermost first (api.named_scope).
+name_stack: contextvars.ContextVar[tuple] = contextvars.ContextVar("irax_name_stack", default=())
+
+
 def user_location() -> ir.Location:
-    """The location of the user's line that called into irax."""
+    """The location of the user's line that called into irax (a NameLoc
+    "outer/inner" around it inside named scopes)."""
     f = user_frame()
     with get_context():
-        if f is None:
-            return ir.Location.unknown()
-        return ir.Location.file(f.f_code.co_filename, f.f_lineno, 0)
+        loc = ir.Location.unknown() if f is None else \
+            ir.Location.file(f.f_code.co_filename, f.f_lineno, 0)
+        names = name_stack.get()
+        return ir.Location.name("/".join(names), childLoc=loc) if names else loc
 
 
 def user_line() -> str:
@@ -234,15 +240,29 @@ class Tracer:
 class Array:
     """An immutable array in device memory."""
 
-    __slots__ = ("_buffer", "aval", "weak_type", "backend", "_host", "__weakref__")
+    __slots__ = ("_buf", "aval", "weak_type", "backend", "_host", "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, buffer, aval, weak_type=False, backend=None, host=None):
-        self._buffer = buffer
+        self._buf = buffer
         self.aval = aval
         self.weak_type = weak_type
         self.backend = backend
         self._host = host
+
+    @property
+    def _buffer(self):
+        if self._buf is None:
+            shape = ",".join(map(str, self.aval.shape))
+            raise RuntimeError(f"Array has been deleted with shape={self.aval.dtype}[{shape}].")
+        return self._buf
+
+    def delete(self):
+        """Free the device buffer (as jit's donate_argnums does); later uses raise."""
+        self._buf = self._host = None
+
+    def is_deleted(self) -> bool:
+        return self._buf is None
 
     def _value(self) -> np.ndarray:
         if self._host is None:
