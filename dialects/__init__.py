@@ -6,5 +6,5 @@ from . import jvp, vjp, custom_derivatives  # noqa: F401,E402  (register autodif
 from . import batching  # noqa: F401,E402  (registers irax.vmap and its expansion)
 from . import control_flow  # noqa: F401,E402  (registers irax.cond/while/scan and their rules)
 from . import complex_ops  # noqa: F401,E402  (complex construction/parts ops and their rules)
-from . import convolution  # noqa: F401,E402  (registers irax.conv_general_dilated and its rules)
+from . import convolution, windows  # noqa: F401,E402  (irax.conv_general_dilated, irax.reduce_window and their rules)
 from . import remat  # noqa: F401,E402  (registers irax.checkpoint and its rematerializing VJP)

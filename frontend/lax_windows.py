@@ -6,7 +6,7 @@ import collections
 
 import numpy as np
 
-from irax.dialects.ops import IraxTypeError, reduce_identity
+from irax.dialects.ops import reduce_identity
 
 from . import dtypes
 from .api import as_operand
@@ -125,3 +125,82 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, r
         from .lax import ne
         out = ne(out, 0)
     return out
+
+
+def _window_kind(computation):
+    """The monoid of a reduce_window computation: lax.add/max/min/mul, their irax.numpy
+    twins (add, maximum, minimum, multiply) or operator.add/mul."""
+    import operator
+
+    from . import lax, numpy as jnp
+    table = {lax.add: "sum", lax.max: "max", lax.min: "min", lax.mul: "prod",
+             jnp.add: "sum", jnp.maximum: "max", jnp.minimum: "min", jnp.multiply: "prod",
+             operator.add: "sum", operator.mul: "prod"}
+    for fn, kind in table.items():
+        if computation is fn:
+            return kind
+    name = getattr(computation, "__name__", repr(computation))
+    raise NotImplementedError(
+        f"reduce_window: only the computations lax.add, lax.max, lax.min and lax.mul (or "
+        f"jnp.add/maximum/minimum/multiply) are supported, got {name} (at {user_line()})")
+
+
+_COMBINE = {"sum": "add", "max": "max", "min": "min", "prod": "mul"}
+
+
+def _known_value(v):
+    """The value of `v` when it is known while tracing (a constant, an array, a tracer
+    carrying its value), else None."""
+    from .core import Array
+    if not is_array(v):
+        return np.asarray(v)
+    c = v if isinstance(v, Array) else getattr(v, "_concrete", None)
+    return None if c is None else np.asarray(c)
+
+
+def reduce_window(operand, init_value, computation, window_dimensions, window_strides=None,
+                  padding="VALID", base_dilation=None, window_dilation=None):
+    """Reduce every window of `operand` with `computation`, as `jax.lax.reduce_window`.
+
+    The result is `computation(init_value, <the window's elements>)`: padding and the
+    holes of base dilation contribute nothing, as in XLA."""
+    op = "reduce_window"
+    if isinstance(operand, (tuple, list, dict)):
+        raise NotImplementedError(f"reduce_window over a pytree of operands is not supported "
+                                  f"(at {user_line()})")
+    x = as_operand(operand)
+    kind = _window_kind(computation)
+    n = x.aval.ndim
+    window = _ints(op, "window_dimensions", window_dimensions, n)
+    strides = _ints(op, "window_strides", window_strides or (1,) * n, n)
+    base = _ints(op, "base_dilation", base_dilation or (1,) * n, n)
+    wdil = _ints(op, "window_dilation", window_dilation or (1,) * n, n)
+    pads = padding_pairs(op, padding, x.aval.shape,
+                         [(w - 1) * d + 1 if w else 0 for w, d in zip(window, wdil)], strides)
+    dtype = x.aval.dtype
+    if is_array(init_value):
+        if init_value.aval.shape != ():
+            raise TypeError(f"reduce_window: init_value must be a scalar, got "
+                            f"{init_value.aval.str_short()} (at {user_line()})")
+        if init_value.aval.dtype != dtype and not init_value.weak_type:
+            raise TypeError(f"reduce_window: operand and init_value must have equal dtypes, "
+                            f"got {dtype} and {init_value.aval.dtype} (at {user_line()})")
+        init = init_value
+    else:
+        init = np.asarray(init_value)
+        if init.shape != ():
+            raise TypeError(f"reduce_window: init_value must be a scalar, got shape "
+                            f"{init.shape} (at {user_line()})")
+        if isinstance(init_value, np.ndarray) and dtypes.to_dtype(init.dtype) != dtype:
+            raise TypeError(f"reduce_window: operand and init_value must have equal dtypes, "
+                            f"got {dtype} and {init.dtype} (at {user_line()})")
+    out = bind("irax.reduce_window", [x], kind=kind, window_dimensions=window,
+               window_strides=strides, padding=pads, base_dilation=base,
+               window_dilation=wdil)[0]
+    concrete = _known_value(init)
+    if concrete is not None and concrete.astype(dtypes.np_dtype(dtype)) == \
+            reduce_identity(f"reduce_{kind}", dtype):
+        return out
+    from . import lax
+    init = lax.broadcast_in_dim(lax.convert_element_type(init, dtype), out.aval.shape, ())
+    return getattr(lax, _COMBINE[kind])(init, out)
