@@ -13,6 +13,22 @@ from ._indexing import take, take_along_axis  # noqa: F401
 from ._complex import (angle, cdouble, complex64, complex128, complex_, complexfloating,  # noqa: F401
                        conj, conjugate, csingle, imag, iscomplex, iscomplexobj, isreal, isrealobj,
                        real, sort_complex)
+from ._extra_nan import (nanargmax, nanargmin, nancumprod, nancumsum, nanmax, nanmean,  # noqa: F401
+                         nanmin, nanprod, nanstd, nansum, nanvar)
+from ._extra_sorting import argpartition, digitize, lexsort, partition, searchsorted  # noqa: F401
+from ._extra_calculus import (convolve, correlate, cross, cumulative_prod,  # noqa: F401
+                              cumulative_sum, diff, ediff1d, gradient, interp, kron, trapezoid,
+                              unwrap)
+from ._extra_ufuncs import (acos, acosh, asin, asinh, atan, atan2, atanh,  # noqa: F401
+                            bitwise_count, bitwise_invert, bitwise_left_shift,
+                            bitwise_right_shift, copy, fmax, fmin, frexp, gcd, i0, isneginf,
+                            isposinf, lcm, ldexp, modf, nextafter, packbits, spacing, unpackbits)
+from ._extra_sets import (argwhere, compress, extract, flatnonzero, intersect1d, isin,  # noqa: F401
+                          nonzero, setdiff1d, setxor1d, union1d, unique, unique_all,
+                          unique_counts, unique_inverse, unique_values)
+from ._extra_statistics import (bincount, corrcoef, cov, histogram, histogram2d,  # noqa: F401
+                                histogram_bin_edges, histogramdd, median, nanmedian,
+                                nanpercentile, nanquantile, percentile, quantile)
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
 from ._reductions import (all, allclose, amax, amin, any, argmax, argmin,  # noqa: F401
                           array_equal, average, count_nonzero, cumprod, cumsum, max, mean, min,
