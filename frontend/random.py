@@ -25,7 +25,8 @@ from .api import as_operand, jit
 from .core import current_trace, is_array, user_line
 from .numpy._creation import _shape
 
-__all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "split", "fold_in", "bits",
+__all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "key_impl", "key_dtype", "clone",
+           "split", "fold_in", "bits",
            "uniform", "normal", "truncated_normal", "bernoulli", "randint", "categorical",
            "permutation", "choice", "gumbel", "exponential", "threefry_2x32"]
 
@@ -121,6 +122,47 @@ def wrap_key_data(key_bits_array):
     return as_operand(key_bits_array)
 
 
+class KeyTy:
+    """The dtype JAX gives typed threefry keys (key<fry>).  irax keys are raw uint32[2]
+    arrays, so this only names the implementation; no irax array has this dtype."""
+    name = "key<fry>"
+    impl = "threefry2x32"
+
+    def __repr__(self):
+        return self.name
+
+    __str__ = __repr__
+
+    def __eq__(self, other):
+        return isinstance(other, KeyTy)
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+def key_dtype(impl_spec=None):
+    """The key dtype of a PRNG implementation; irax implements threefry2x32 only."""
+    if impl_spec not in (None, "threefry2x32", "threefry"):
+        raise NotImplementedError(f"irax.random.key_dtype: PRNG implementation {impl_spec!r} "
+                                  f"(irax implements threefry2x32) (at {user_line()})")
+    return KeyTy()
+
+
+def key_impl(keys):
+    """The PRNG implementation of `keys` (a key or a batch of them): "threefry2x32"."""
+    keys = as_operand(keys) if not is_array(keys) else keys
+    if keys.aval.dtype != "uint32" or keys.aval.shape[-1:] != (2,):
+        raise TypeError(f"irax.random.key_impl: expected PRNG keys (uint32[..., 2]), got "
+                        f"{keys.aval.str_short()} (at {user_line()})")
+    return "threefry2x32"
+
+
+def clone(key):
+    """The same key: JAX's clone only marks a key for its key-reuse checker, which irax
+    does not have."""
+    return as_operand(key)
+
+
 # ------------------------------------------------------------------ threefry
 
 def _rotate_left(x, d: int):
@@ -197,20 +239,20 @@ def _fold_in(key, data):
 @_compiled(1, 2)
 def _random_bits(key, bit_width, shape):
     b1, b2 = _hash_counts(key, shape)
+    if bit_width == 64:  # JAX's: the two threefry words side by side, not xor-ed
+        hi, lo = (lax.convert_element_type(b, "uint64") for b in (b1, b2))
+        return lax.bitwise_or(lax.shift_left(hi, np.uint64(32)), lo)
     out = lax.bitwise_xor(b1, b2)
     if bit_width == 32:
         return out
-    if bit_width == 8:
-        return lax.convert_element_type(out, "uint8")
-    raise NotImplementedError(f"irax.random: {bit_width}-bit random bits (irax has uint8 and "
-                              f"uint32) (at {user_line()})")
+    return lax.convert_element_type(out, f"uint{bit_width}")
 
 
 def bits(key, shape=(), dtype=None):
     """Uniform random bits of an unsigned dtype (uint32 by default)."""
     key = _check_key("bits", key)
     dtype = "uint32" if dtype is None else dtypes.to_dtype(dtype)
-    if not dtype.startswith("uint"):
+    if dtype not in ("uint8", "uint16", "uint32", "uint64"):
         raise ValueError(f"irax.random.bits: dtype must be unsigned, got {dtype} "
                          f"(at {user_line()})")
     return _random_bits(key, np.dtype(dtype).itemsize * 8, _shape(shape))
@@ -603,3 +645,9 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0):
         result = ind if scalar else jnp.take(arr, ind, axis=axis)
     out_shape = shape if scalar else arr.aval.shape[:axis] + shape + arr.aval.shape[axis + 1:]
     return jnp.reshape(result, out_shape)
+
+
+from .random_distributions import *  # noqa: E402,F401,F403  (samplers built on the above)
+from .random_distributions import __all__ as _distributions  # noqa: E402
+
+__all__ += _distributions
