@@ -82,8 +82,9 @@ def _install(cls):
     cls.dot = lambda self, b: jnp.dot(self, b)
     cls.clip = lambda self, min=None, max=None: jnp.clip(self, min, max)
     cls.round = lambda self, decimals=0: jnp.round(self, decimals)
-    cls.conj = lambda self: self
-    cls.real = property(lambda self: self)
+    cls.conj = cls.conjugate = lambda self: jnp.conjugate(self)
+    cls.real = property(lambda self: jnp.real(self))
+    cls.imag = property(lambda self: jnp.imag(self))
     for red in ("sum", "mean", "max", "min", "prod", "any", "all", "argmax", "argmin", "std",
                 "var", "cumsum", "cumprod", "ptp"):
         setattr(cls, red, getattr(jnp, red))

@@ -224,6 +224,9 @@ class Tracer:
     def __float__(self):
         return float(self._concrete_value("float()"))
 
+    def __complex__(self):
+        return complex(self._concrete_value("complex()"))
+
     def __index__(self):
         return int(self._concrete_value("use as an index (__index__)"))
 
@@ -292,6 +295,9 @@ class Array:
 
     def __float__(self):
         return float(self._value())
+
+    def __complex__(self):
+        return complex(self._value())
 
     def __index__(self):
         return int(self._value())

@@ -50,6 +50,12 @@ def make(dtype, re, im):
     return cx.create_(element_type(dtype), re, im)
 
 
+def select(dtype, p, a, b):
+    """arith.select part by part (vulkan-spirv cannot legalize a select of complex values)."""
+    (ar, ai), (br, bi) = parts(a), parts(b)
+    return make(dtype, arith.select(p, ar, br), arith.select(p, ai, bi))
+
+
 # ---- functions on the parts (x + iy)
 
 def _exp(dtype, z):
@@ -134,25 +140,18 @@ def _mul_i(dtype, z, sign=1):
 
 def _sqrt(dtype, z):
     """sqrt(z) = s + i y/(2s) with s = sqrt((|z| + |x|) / 2), the parts swapped for x < 0
-    (no cancellation); sqrt(0) = 0."""
+    (no cancellation), as XLA's: sqrt(0) = +0 and an infinite y gives (inf, y)."""
     x, y = parts(z)
-    zero, half = _rconst(dtype, 0.0), _rconst(dtype, 0.5)
+    zero, half, inf = _rconst(dtype, 0.0), _rconst(dtype, 0.5), _rconst(dtype, float("inf"))
     s = _r("sqrt", dtype, _r("mul", dtype, half, _r("add", dtype, cx.abs(z), _r("abs", dtype, x))))
     is_zero = _r("eq", dtype, s, zero)
     d = _r("div", dtype, y, _r("mul", dtype, _rconst(dtype, 2.0), arith.select(is_zero, _rconst(dtype, 1.0), s)))
     neg = _r("lt", dtype, x, zero)
     re = arith.select(neg, _r("abs", dtype, d), s)
-    im = arith.select(neg, _r("mul", dtype, _r("sign", dtype, _copysign_one(dtype, y)), s), d)
-    return make(dtype, re, im)
-
-
-def _copysign_one(dtype, y):
-    """+-1 by y's sign bit (so -0.0 gives -1)."""
-    f = element_type(real_dtype(dtype))
-    bits = ir.IntegerType.get_signless(ir.FloatType(f).width)
-    neg = arith.cmpi(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), 2), arith.bitcast(bits, y),
-                     arith.constant(bits, 0))
-    return arith.select(neg, _rconst(dtype, -1.0), _rconst(dtype, 1.0))
+    im = arith.select(neg, arith.select(_r("lt", dtype, y, zero), _r("neg", dtype, s), s), d)
+    im = arith.select(is_zero, zero, im)
+    y_inf = _r("eq", dtype, _r("abs", dtype, y), inf)
+    return make(dtype, arith.select(y_inf, inf, re), arith.select(y_inf, y, im))
 
 
 def _rsqrt(dtype, z):
@@ -166,9 +165,9 @@ def _pow(dtype, a, b):
     zero = _rconst(dtype, 0.0)
     base0 = cx.eq(a, const(dtype, 0))
     pos_real = arith.andi(_r("gt", dtype, br, zero), _r("eq", dtype, bi, zero))
-    at0 = arith.select(cx.eq(b, const(dtype, 0)), const(dtype, 1),
-                       arith.select(pos_real, const(dtype, 0), const(dtype, complex("nan+nanj"))))
-    return arith.select(base0, at0, out)
+    at0 = select(dtype, cx.eq(b, const(dtype, 0)), const(dtype, 1),
+                 select(dtype, pos_real, const(dtype, 0), const(dtype, complex("nan+nanj"))))
+    return select(dtype, base0, at0, out)
 
 
 def _sign(dtype, z):
@@ -192,9 +191,9 @@ def _asinh(dtype, z):
     """log(z + sqrt(z^2 + 1)), on the right half plane (asinh is odd), so the sum never cancels."""
     x, _ = parts(z)
     neg = _r("lt", dtype, x, _rconst(dtype, 0.0))
-    w = arith.select(neg, cx.neg(z), z)
+    w = select(dtype, neg, cx.neg(z), z)
     r = _log(dtype, cx.add(w, _sqrt(dtype, cx.add(cx.mul(w, w), const(dtype, 1)))))
-    return arith.select(neg, cx.neg(r), r)
+    return select(dtype, neg, cx.neg(r), r)
 
 
 def _acosh(dtype, z):
@@ -234,6 +233,7 @@ RULES = {
     "irax.div": lambda dt, a, b: cx.div(a, b),
     "irax.neg": lambda dt, a: cx.neg(a),
     "irax.abs": lambda dt, a: cx.abs(a),
+    "irax.select": select,
     "irax.eq": lambda dt, a, b: cx.eq(a, b),
     "irax.ne": lambda dt, a, b: cx.neq(a, b),
     "irax.pow": _pow, "irax.sign": _sign,

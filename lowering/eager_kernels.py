@@ -37,7 +37,8 @@ def polymorphic_kind(name: str, in_avals, out_avals) -> str | None:
     shape = out_avals[0].shape
     if name in ELEMENTWISE_OPS and all(a.ndim == 0 or a.shape == shape for a in in_avals):
         return "elementwise"
-    if name == "irax.broadcast_in_dim" and in_avals[0].ndim == 0:
+    # (IREE cannot fill a dynamic shape with a 128-bit complex128: its splat takes <= 64 bits)
+    if name == "irax.broadcast_in_dim" and in_avals[0].ndim == 0 and in_avals[0].dtype != "complex128":
         return "fill"
     return None
 

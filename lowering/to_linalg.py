@@ -563,7 +563,7 @@ def _scalar_value(v):
     et = _signless(ir.RankedTensorType(v.type).element_type)
     # (the bindings cannot read a complex attribute back: those constants are extracted)
     if not isinstance(owner, ir.Block) and owner.name == "arith.constant" \
-            and not ir.ComplexType.isinstance(et):
+            and et.typeid != ir.ComplexType.static_typeid:
         dense = ir.DenseElementsAttr(owner.attributes["value"])
         if dense.is_splat:
             return arith.constant(et, dense.get_splat_value())

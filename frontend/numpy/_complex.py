@@ -47,8 +47,7 @@ def angle(z, deg=False):
     from ._ufuncs import _to_float
     z = asarray(z)
     re, im = (lax.real(z), lax.imag(z)) if _is_complex(z) else (_to_float(z), None)
-    im = lax.mul(re, 0.0) if im is None else im
-    out = lax.atan2(im, re)
+    out = lax.atan2(zeros_like(re) if im is None else im, re)
     return lax.mul(out, 180.0 / np.pi) if deg else out
 
 

@@ -59,7 +59,9 @@ def _broadcast_pair(x, y):
 
 
 def vdot(a, b):
-    return dot(asarray(a).reshape(-1), asarray(b).reshape(-1))
+    """The dot product of the flattened arrays, the first conjugated (as NumPy's)."""
+    from ._complex import conjugate
+    return dot(conjugate(asarray(a)).reshape(-1), asarray(b).reshape(-1))
 
 
 def inner(a, b):

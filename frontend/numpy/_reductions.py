@@ -5,7 +5,7 @@ import builtins
 
 import numpy as np
 
-from irax.dialects.types import FLOATS, INTEGERS
+from irax.dialects.types import COMPLEX, FLOATS, INTEGERS
 
 from .. import dtypes, lax
 from ..core import user_line
@@ -139,7 +139,10 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
         x = lax.convert_element_type(x, dtype)
     axes = canonical_axes(axis, x.aval.ndim, "var")
     centered = subtract(x, mean(x, axis=axes, keepdims=True, where=where))
-    sq = lax.mul(centered, centered)
+    if centered.aval.dtype in COMPLEX:  # |x - mean|^2, as JAX: a complex array's variance is real
+        sq = lax.real(lax.mul(centered, lax.conj(centered)))
+    else:
+        sq = lax.mul(centered, centered)
     if where is None:
         n = float(_count(x, axes) - ddof)
     else:
