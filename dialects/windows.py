@@ -4,12 +4,13 @@ with the combine's identity as its initial and padding value), and its rules.
 Sum is linear; its transpose is a window sum again (the cotangent dilated by the
 strides, padded, summed over the same window).  Max and min are differentiated
 as JAX defines them, through the first extremal element of each window (XLA's
-select-and-scatter): the op is rewritten for the derivative as a selection
-among the window's strided slices, with the index of the first maximum
-(argmax) taken from the values, and that composite is differentiated
-(`decomposition`), so the JVP and the VJP agree and differentiate again.
-Prod is differentiated through the product of the slices.  Batching adds a
-window dimension of size 1 along the mapped dim.
+select-and-scatter): for the derivative the op is rewritten as a gather of that
+element from the padded operand (its index an argmax over the window's strided
+slices, with no derivative of its own), and that composite is differentiated
+(`decomposition`): the JVP gathers the tangent, the VJP scatter-adds the
+cotangent, and both differentiate again.  Prod is differentiated through the
+product of the slices.  Batching adds a window dimension of size 1 along the
+mapped dim.
 """
 from __future__ import annotations
 
@@ -66,16 +67,17 @@ def reduce_window(x, kind, window_dimensions, window_strides, padding, base_dila
 # The composite the derivatives of max/min/prod go through
 # --------------------------------------------------------------------------
 
-def window_slices(x, kind, window_dimensions, window_strides, padding, base_dilation,
-                  window_dilation):
-    """[W, out...]: the operand's element at each of the W window offsets of every
-    output position (row-major window order), the padding the combine's identity."""
+def _padded(x, kind, padding, base_dilation):
+    """x base-dilated and padded with the identity of `kind`."""
     a = aval_of(x)
-    out = _reduce_window([a], kind, window_dimensions, window_strides, padding, base_dilation,
-                         window_dilation).shape
     fill = b.full((), reduce_identity(f"reduce_{kind}", a.dtype), a.dtype)
-    xp = b.op("irax.pad", x, fill, low=[p[0] for p in padding], high=[p[1] for p in padding],
-              interior=[d - 1 for d in base_dilation])
+    return b.op("irax.pad", x, fill, low=[p[0] for p in padding], high=[p[1] for p in padding],
+                interior=[d - 1 for d in base_dilation])
+
+
+def window_slices(xp, out, window_dimensions, window_strides, window_dilation):
+    """[W, out...]: the element of padded `xp` at each of the W window offsets (row-major
+    window order) of every output position."""
     parts = []
     for offs in itertools.product(*[range(w) for w in window_dimensions]):
         start = [k * wd for k, wd in zip(offs, window_dilation)]
@@ -86,18 +88,36 @@ def window_slices(x, kind, window_dimensions, window_strides, padding, base_dila
     return parts[0] if len(parts) == 1 else b.op("irax.concatenate", *parts, dimension=0)
 
 
+def _first_extremum_indices(patches, kind, out, window_dimensions, window_strides,
+                            window_dilation):
+    """Gather indices [out..., rank] into the padded operand of each window's first
+    maximum (minimum): its window offset, unravelled, placed at the window's start."""
+    pick = "irax.argmax" if kind == "max" else "irax.argmin"
+    first = b.op(pick, b.op("irax.stop_gradient", patches), axis=0, index_dtype="int32")
+    coords, inner = [], 1
+    for i in reversed(range(len(out))):
+        w = window_dimensions[i]
+        k = b.op("irax.rem", b.div(first, b.full(out, inner, "int32")), b.full(out, w, "int32"))
+        start = b.mul(b.op("irax.iota", shape=tuple(out), dtype="int32", dimension=i),
+                      b.full(out, window_strides[i], "int32"))
+        pos = b.add(start, b.mul(k, b.full(out, window_dilation[i], "int32")))
+        coords.insert(0, b.reshape(pos, tuple(out) + (1,)))
+        inner *= w
+    return coords[0] if len(coords) == 1 else b.op("irax.concatenate", *coords,
+                                                   dimension=len(out))
+
+
 def _composite(kind, attrs):
-    """reduce_window as ops that have derivative rules (see the module docstring)."""
+    """reduce_window as ops that have derivative rules (see the module docstring): a
+    product of the window's slices, or a gather of each window's first extremum."""
     def fn(x):
-        patches = window_slices(x, kind, **attrs)
+        out = _reduce_window([aval_of(x)], kind, **attrs).shape
+        xp = _padded(x, kind, attrs["padding"], attrs["base_dilation"])
+        win = (attrs["window_dimensions"], attrs["window_strides"], attrs["window_dilation"])
+        patches = window_slices(xp, out, *win)
         if kind == "prod":
             return [b.op("irax.reduce_prod", patches, axes=(0,))]
-        pick = "irax.argmax" if kind == "max" else "irax.argmin"
-        first = b.op(pick, b.op("irax.stop_gradient", patches), axis=0, index_dtype="int32")
-        shape = aval_of(patches).shape
-        which = b.eq(b.op("irax.iota", shape=shape, dtype="int32", dimension=0),
-                     b.broadcast_in_dim(first, shape, tuple(range(1, len(shape)))))
-        return [b.reduce_sum(b.select(which, patches, b.zeros_like(patches)), (0,))]
+        return [b.op("irax.gather", xp, _first_extremum_indices(patches, kind, out, *win))]
     return fn
 
 

@@ -178,29 +178,26 @@ def reduce_window(operand, init_value, computation, window_dimensions, window_st
     pads = padding_pairs(op, padding, x.aval.shape,
                          [(w - 1) * d + 1 if w else 0 for w, d in zip(window, wdil)], strides)
     dtype = x.aval.dtype
-    if is_array(init_value):
-        if init_value.aval.shape != ():
-            raise TypeError(f"reduce_window: init_value must be a scalar, got "
-                            f"{init_value.aval.str_short()} (at {user_line()})")
-        if init_value.aval.dtype != dtype and not init_value.weak_type:
-            raise TypeError(f"reduce_window: operand and init_value must have equal dtypes, "
-                            f"got {dtype} and {init_value.aval.dtype} (at {user_line()})")
-        init = init_value
-    else:
-        init = np.asarray(init_value)
-        if init.shape != ():
-            raise TypeError(f"reduce_window: init_value must be a scalar, got shape "
-                            f"{init.shape} (at {user_line()})")
-        if isinstance(init_value, np.ndarray) and dtypes.to_dtype(init.dtype) != dtype:
-            raise TypeError(f"reduce_window: operand and init_value must have equal dtypes, "
-                            f"got {dtype} and {init.dtype} (at {user_line()})")
+    if np.ndim(init_value) != 0:
+        raise TypeError(f"reduce_window: init_value must be a scalar, got shape "
+                        f"{np.shape(init_value)} (at {user_line()})")
     out = bind("irax.reduce_window", [x], kind=kind, window_dimensions=window,
                window_strides=strides, padding=pads, base_dilation=base,
                window_dilation=wdil)[0]
-    concrete = _known_value(init)
-    if concrete is not None and concrete.astype(dtypes.np_dtype(dtype)) == \
+    known = _known_value(init_value)
+    if known is not None and known.astype(dtypes.np_dtype(dtype)) == \
             reduce_identity(f"reduce_{kind}", dtype):
-        return out
+        return out  # JAX's monoid reducer, which reads no init_value
+    if is_array(init_value):
+        init_dtype = None if init_value.weak_type else init_value.aval.dtype
+    elif isinstance(init_value, (np.ndarray, np.generic)):
+        init_dtype = dtypes.canonicalize(dtypes.to_dtype(init_value.dtype))
+    else:
+        init_dtype = None  # a Python scalar takes the operand's dtype
+    if init_dtype is not None and init_dtype != dtype:
+        raise TypeError(f"reduce_window got inconsistent dtypes for operands and init_values: "
+                        f"got operand dtype {dtype} and init_value dtype {init_dtype} "
+                        f"(at {user_line()})")
     from . import lax
-    init = lax.broadcast_in_dim(lax.convert_element_type(init, dtype), out.aval.shape, ())
+    init = lax.broadcast_in_dim(lax.convert_element_type(init_value, dtype), out.aval.shape, ())
     return getattr(lax, _COMBINE[kind])(init, out)
