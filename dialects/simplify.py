@@ -279,8 +279,9 @@ def _slice(x, start_indices, limit_indices, strides=None):
     return x[tuple(slice(a, b, c) for a, b, c in zip(start_indices, limit_indices, strides))]
 
 
-def _pad(x, value, low, high, interior):
+def _pad(x, value, low, high, interior=None):
     """lax.pad: `interior` fill between elements; negative low/high crop."""
+    interior = interior or (0,) * x.ndim  # optional, as in the op's definition
     shape = [lo + n + max(n - 1, 0) * it + hi for n, lo, hi, it in zip(x.shape, low, high, interior)]
     out = np.full(shape, value, x.dtype)
     where = [lo + np.arange(n) * (it + 1) for n, lo, it in zip(x.shape, low, interior)]

@@ -28,3 +28,31 @@ def assert_close(got, want, rtol=1e-5, atol=1e-6, dtype=True):
         np.testing.assert_array_equal(got_np, want)
     else:
         np.testing.assert_allclose(got_np, want, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def pytest_configure(config):
+    """IRAX_COMPILE_REPORT=path: count, per test file, the distinct modules it is the first
+    to compile (what it costs on a cold compile cache) and append them to `path`."""
+    import os
+    path = os.environ.get("IRAX_COMPILE_REPORT")
+    if not path:
+        return
+    import atexit
+    import collections
+    from irax.lowering import cache
+    seen, per_file = set(), collections.Counter()
+    original = cache.entry_key
+
+    def counting(text, flags):  # called once per module a process compiles or loads
+        if (text, flags) not in seen:
+            seen.add((text, flags))
+            per_file[os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[0]] += 1
+        return original(text, flags)
+
+    cache.entry_key = counting
+
+    def write():
+        with open(path, "a") as f:
+            for name, n in per_file.most_common():
+                f.write(f"{n}\t{name}\n")
+    atexit.register(write)

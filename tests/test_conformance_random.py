@@ -1,7 +1,7 @@
 """irax.random gives jax.random's bits exactly (JAX on CPU is the oracle), and big
 samples compile without building or walking big host constants."""
 import re
-import time
+import tracemalloc
 
 import jax
 import jax.numpy as jjnp
@@ -102,22 +102,23 @@ def test_xla_float32_math_matches_jax():
 def test_splat_constants_are_not_materialised():
     from irax.dialects.ops import is_splat, splat_array
     big = splat_array(1.5, (20000, 20000), np.float32)  # 1.6 GB if it were filled
-    t = time.perf_counter()
-    assert is_splat(big) and big.strides == (0, 0)
+    tracemalloc.start()
+    try:
+        assert is_splat(big) and big.strides == (0, 0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20, peak  # answered from the view, never element by element
     assert not is_splat(np.arange(10 ** 7, dtype=np.int32))
     assert is_splat(np.full(10 ** 7, -0.0, np.float32))
     assert not is_splat(np.array([0.0, -0.0], np.float32))  # bitwise, not ==
-    assert time.perf_counter() - t < 1.0
 
 
 def test_big_normal_lowers_without_host_constants():
     """random.normal(key, (3000, 3000)): counters come from iota on the device; the
     lowered module is small and carries no array constant beyond a splat."""
-    t = time.perf_counter()
     text = irax.jit(lambda k: R.normal(k, (3000, 3000))).lower(R.PRNGKey(0))
-    elapsed = time.perf_counter() - t
     assert len(text) < 400_000, len(text)
     dense = re.findall(r"dense<([^>]{0,40})", text)
     assert all(not d.startswith(("[", '"0x')) or len(d) < 40 for d in dense), dense[:5]
     assert "linalg.index" in text  # the counter iota
-    assert elapsed < 20, elapsed  # was ~15 s (a 9e6-element constant walked in Python)

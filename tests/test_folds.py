@@ -75,6 +75,7 @@ def _cases():
             ("irax.broadcast_in_dim", [U[:4]], {"shape": (3, 4, 2), "broadcast_dimensions": (1,)}),
             ("irax.pad", [m, np.float32(-9.0)], {"low": (-1, 2), "high": (1, -2),
                                                  "interior": (1, 0)}),
+            ("irax.pad", [m, np.float32(5.0)], {"low": (2, 0), "high": (0, 1)}),  # no interior
             ("irax.concatenate", [m, m[:2] * 2], {"dimension": 0})]
     return [c for c in out if c is not None]
 

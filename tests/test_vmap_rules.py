@@ -40,8 +40,10 @@ def bools(shape):
     return lambda rng: rng.random(shape) < 0.5
 
 
-def check(f, gens, seed, in_axes=None, out_axes=None, rtol=2e-5, atol=2e-6):
-    """vmap(f, in_axes, out_axes) == stack of jit(f) per example (random axes when None)."""
+def prepare(f, gens, seed, in_axes=None, out_axes=None):
+    """(examples, batched inputs, in_axes, out_axes, output dims): N examples
+    and their stack along in_axes (random when None), and out_axes (random when
+    None, drawn from the output shapes, which tracing f gives without running it)."""
     rng = np.random.default_rng(seed)
     first = [g(rng) for g in gens]
     if in_axes is None:
@@ -52,17 +54,41 @@ def check(f, gens, seed, in_axes=None, out_axes=None, rtol=2e-5, atol=2e-6):
                 break
     examples = [first] + [[gens[i](rng) if in_axes[i] is not None else first[i]
                            for i in range(len(gens))] for _ in range(N - 1)]
-    jf = irax.jit(f)
-    outs = [jf(*ex) for ex in examples]
-    refs = [[np.asarray(o) for o in tree_leaves(out)] for out in outs]
-    nout = len(refs[0])
+    traced = irax.make_ir(f)(*first)
     if out_axes is None:
-        axes = [int(rng.integers(0, refs[0][j].ndim + 1)) for j in range(nout)]
-        out_axes = tree_structure(outs[0]).unflatten(axes)
-    axes = [out_axes] * nout if isinstance(out_axes, int) else tree_leaves(out_axes)
+        axes = [int(rng.integers(0, o.aval.ndim + 1)) for o in traced.outs]
+        out_axes = traced.out_tree.unflatten(axes)
     batched = [first[i] if a is None else np.stack([ex[i] for ex in examples], axis=a)
                for i, a in enumerate(in_axes)]
-    got = tree_leaves(irax.vmap(f, in_axes=tuple(in_axes), out_axes=out_axes)(*batched))
+    return examples, batched, tuple(in_axes), out_axes
+
+
+def run(f, prepared, examples, batched):
+    """(per-example outputs, vmapped outputs), traced into the caller's jit (the
+    data are its arguments, never constants that simplify would fold away)."""
+    _, _, in_axes, out_axes = prepared
+    return [f(*ex) for ex in examples], irax.vmap(f, in_axes=in_axes, out_axes=out_axes)(*batched)
+
+
+def _data(prepared):
+    examples, batched, in_axes, _ = prepared
+    # unbatched inputs are the same array in every example: pass them once, as None
+    return examples, [None if a is None else b for b, a in zip(batched, in_axes)]
+
+
+def _run_with_data(f, prepared, data):
+    examples, batched = data
+    batched = [examples[0][i] if b is None else b for i, b in enumerate(batched)]
+    return run(f, prepared, examples, batched)
+
+
+def compare(prepared, outs, got, rtol=2e-5, atol=2e-6):
+    """vmap's outputs == the per-example outputs stacked along out_axes."""
+    _, _, in_axes, out_axes = prepared
+    refs = [[np.asarray(o) for o in tree_leaves(out)] for out in outs]
+    got = tree_leaves(got)
+    nout = len(refs[0])
+    axes = [out_axes] * nout if isinstance(out_axes, int) else tree_leaves(out_axes)
     assert len(got) == nout
     for j in range(nout):
         want = np.stack([r[j] for r in refs], axis=axes[j])
@@ -73,6 +99,13 @@ def check(f, gens, seed, in_axes=None, out_axes=None, rtol=2e-5, atol=2e-6):
             np.testing.assert_allclose(g, want, rtol=rtol, atol=atol, equal_nan=True, err_msg=msg)
         else:
             np.testing.assert_array_equal(g, want, err_msg=msg)
+
+
+def check(f, gens, seed, in_axes=None, out_axes=None, rtol=2e-5, atol=2e-6):
+    """vmap(f, in_axes, out_axes) == stack of f per example, in one compiled module."""
+    prepared = prepare(f, gens, seed, in_axes, out_axes)
+    outs, got = irax.jit(lambda data: _run_with_data(f, prepared, data))(_data(prepared))
+    compare(prepared, outs, got, rtol, atol)
 
 
 def seed_of(name):
@@ -230,10 +263,37 @@ case("scatter_unbatched_indices", ["irax.scatter"],
      [uniform((5, 2)), ints((4, 1), 0, 5), uniform((4, 2))], in_axes=[1, None, 0])
 
 
+CHUNK = 8  # cases per compiled module
+
+
+@pytest.fixture(scope="module")
+def batched_results():
+    """Every case's per-example and vmapped outputs, CHUNK cases per compiled
+    module (one compile per chunk instead of two per case on a cold cache)."""
+    names, done = sorted(CASES), {}
+
+    def result(cid):
+        i = names.index(cid) // CHUNK
+        if i not in done:
+            chunk = names[i * CHUNK:(i + 1) * CHUNK]
+            prepared = {c: prepare(CASES[c][1], CASES[c][2], seed_of(c), **_axes(CASES[c][3]))
+                        for c in chunk}
+            outs = irax.jit(lambda data: {c: _run_with_data(CASES[c][1], prepared[c], data[c])
+                                          for c in chunk})({c: _data(prepared[c]) for c in chunk})
+            done[i] = {c: (prepared[c], outs[c]) for c in chunk}
+        return done[i][cid]
+    return result
+
+
+def _axes(kw):
+    return {k: v for k, v in kw.items() if k in ("in_axes", "out_axes")}
+
+
 @pytest.mark.parametrize("cid", sorted(CASES))
-def test_batching_rule(cid):
-    covers, f, gens, kw = CASES[cid]
-    check(f, gens, seed_of(cid), **kw)
+def test_batching_rule(cid, batched_results):
+    prepared, (outs, got) = batched_results(cid)
+    tolerances = {k: v for k, v in CASES[cid][3].items() if k in ("rtol", "atol")}
+    compare(prepared, outs, got, **tolerances)
 
 
 @pytest.mark.parametrize("in_axes,out_axes", [((1, None), 2), ((None, 2), 0), ((2, 1), 1)])
