@@ -9,9 +9,9 @@ sweep inlines `@f`; the backward sweep recomputes `@f`'s ops from the
 checkpoint's inputs, except the ops whose outputs the policy says to save
 (those are reused from the forward sweep: they are the residuals), and then
 runs `@f`'s adjoint on the recomputed values.  With `prevent_cse`, the
-recomputation starts from `irax.optimization_barrier(inputs..., cotangents...)`,
-so it depends on the cotangents and can be neither merged with the forward
-ops (CSE) nor scheduled before the backward pass.
+recomputation starts from `irax.optimization_barrier(inputs..., saved...,
+cotangents...)`, so it depends on the cotangents and can be neither merged
+with the forward ops (CSE) nor scheduled before the backward pass.
 
 A policy is a Python predicate `policy(prim, *avals, **attrs) -> bool`
 (`prim.name`: the op's name without "irax.", "name" for checkpoint_name, as
@@ -113,17 +113,39 @@ def vjp_checkpoint(op, primals, outs, cts):
     forward.erase()
     outs[:] = fwd_outs
     cts = [c if c is not None else _zeros(o) for c, o in zip(cts, outs)]
-    ins = list(primals)
+    saved = [r for inner in list(body.operations)[:-1] if _saveable(policy, inner)
+             for r in inner.results]
+    ins, kept = list(primals), [fwd_env[r] for r in saved]
     if a.get("prevent_cse", True):
-        fenced = emit("irax.optimization_barrier", ins + cts)
-        ins, cts = fenced[:len(ins)], fenced[len(ins):]
+        # The saved values pass the barrier too: an op recomputed from them
+        # alone must not merge with its forward twin either.
+        fenced = emit("irax.optimization_barrier", ins + kept + cts)
+        ins, kept, cts = (fenced[:len(ins)], fenced[len(ins):len(ins) + len(kept)],
+                          fenced[len(ins) + len(kept):])
+    reuse = dict(zip(saved, kept))
 
     def recompute(inner, inner_ins):
-        if _saveable(policy, inner):
-            return [fwd_env[r] for r in inner.results]
+        if len(inner.results) and inner.results[0] in reuse:
+            return [reuse[r] for r in inner.results]
         return clone_with(inner, inner_ins)
     _, arg_cts = vjp_block(body, ins, list(range(len(ins))), cts, forward=recompute)
+    if a.get("prevent_cse", True):
+        _prune_barrier(fenced[0].owner, len(fenced) - len(cts))
     return arg_cts
+
+
+def _prune_barrier(barrier, n_fenced):
+    """Drop the barrier's inputs and saved values that the backward pass did not
+    use (they are not residuals); the cotangents (its last operands) stay."""
+    results = list(barrier.results)
+    live = [i for i, r in enumerate(results) if i >= n_fenced or list(r.uses)]
+    if len(live) == len(results):
+        return
+    with ir.InsertionPoint(barrier):
+        new = emit("irax.optimization_barrier", [barrier.operands[i] for i in live])
+    for i, v in zip(live, new):
+        results[i].replace_all_uses_with(v)
+    barrier.erase()
 
 
 def _zeros(v):

@@ -458,12 +458,10 @@ def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
 
 def jacobian(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """`jax.jacobian`: the Jacobian by reverse mode (jacrev)."""
-    if holomorphic:
-        raise NotImplementedError("jacobian: holomorphic=True (complex differentiation) is not "
-                                  "supported by irax")
     if allow_int:
-        raise NotImplementedError("jacobian: allow_int=True is not supported by irax")
-    return jacrev(fun, argnums, has_aux=has_aux)
+        raise NotImplementedError("jacobian: allow_int=True (float0 cotangents of integer "
+                                  "inputs) is not supported by irax")
+    return jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic)
 
 
 # --------------------------------------------------------------------------
