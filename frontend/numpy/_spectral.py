@@ -156,26 +156,10 @@ def _qr_impl(a, full_matrices):
     return q, r
 
 
-def _triu_inverse(r):
-    """Inverse of an upper-triangular r by back substitution, row by row."""
-    jnp = _jnp()
-    n = r.aval.shape[-1]
-    eye = _eye(n, n, r)
-    rows = lax.broadcasted_iota("int32", (n, 1), 0)
-
-    def step(j, x):
-        i = n - 1 - j
-        r_i = lax.dynamic_slice(r, (0,) * (r.aval.ndim - 2) + (i, 0), r.aval.shape[:-2] + (1, n))
-        e_i = lax.dynamic_slice(eye, (0,) * (r.aval.ndim - 2) + (i, 0), r.aval.shape[:-2] + (1, n))
-        d = _col(r_i, i)
-        row = (e_i - jnp.matmul(r_i, x)) / d
-        return jnp.where(rows == i, row, x)
-    return fori_loop(0, n, step, jnp.zeros_like(r))
-
-
 def _thin_qr_jvp(q, r, dx):
     jnp = _jnp()
-    dx_rinv = jnp.matmul(dx, _triu_inverse(r))
+    from ._factorizations import triangular_solve
+    dx_rinv = triangular_solve(r, dx, left_side=False, lower=False)     # dx r^-1
     qt_dx_rinv = jnp.matmul(_T(q), dx_rinv)
     low = jnp.tril(qt_dx_rinv, -1)
     do = low - _T(low)
