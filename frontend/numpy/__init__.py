@@ -16,6 +16,25 @@ from ._complex import (angle, cdouble, complex64, complex128, complex_, complexf
 from ._extra_nan import (nanargmax, nanargmin, nancumprod, nancumsum, nanmax, nanmean,  # noqa: F401
                          nanmin, nanprod, nanstd, nansum, nanvar)
 from ._extra_sorting import argpartition, digitize, lexsort, partition, searchsorted  # noqa: F401
+from ._extra_creation import (bartlett, blackman, diagflat, geomspace, hamming,  # noqa: F401
+                              hanning, kaiser, vander)
+from ._extra_functional import apply_along_axis, apply_over_axes, fromfunction, vectorize  # noqa: F401
+from ._extra_index_tricks import (c_, diag_indices, diag_indices_from, index_exp,  # noqa: F401
+                                  indices, ix_, mask_indices, mgrid, ogrid, r_,
+                                  ravel_multi_index, s_, tril_indices, tril_indices_from,
+                                  triu_indices, triu_indices_from, unravel_index)
+from ._extra_misc import (array_equiv, array_repr, array_str, can_cast, character,  # noqa: F401
+                          double, einsum_path, euler_gamma, flexible, float_, generic,
+                          get_printoptions, int_, isdtype, iterable, matvec, number, object_,
+                          printoptions, promote_types, set_printoptions, single, uint, vecdot,
+                          vecmat)
+from ._extra_pad import pad  # noqa: F401
+from ._extra_polynomial import (poly, polyadd, polyder, polydiv, polyfit, polyint,  # noqa: F401
+                                polymul, polysub, polyval)
+from ._extra_select import choose, piecewise, select  # noqa: F401
+from ._extra_shape import (append, atleast_3d, block, concat, delete, dsplit,  # noqa: F401
+                           fill_diagonal, insert, place, put, put_along_axis, resize, trim_zeros,
+                           unstack)
 from ._extra_calculus import (convolve, correlate, cross, cumulative_prod,  # noqa: F401
                               cumulative_sum, diff, ediff1d, gradient, interp, kron, trapezoid,
                               unwrap)
