@@ -8,3 +8,4 @@ from . import control_flow  # noqa: F401,E402  (registers irax.cond/while/scan a
 from . import complex_ops  # noqa: F401,E402  (complex construction/parts ops and their rules)
 from . import convolution, windows  # noqa: F401,E402  (irax.conv_general_dilated, irax.reduce_window and their rules)
 from . import remat  # noqa: F401,E402  (registers irax.checkpoint and its rematerializing VJP)
+from . import host_callback  # noqa: F401,E402  (irax.host_callback: calls into Python at run time)

@@ -27,12 +27,12 @@ _API = {
     "named_scope": ".api", "typeof": ".api",
     "jacobian": ".ad", "linear_transpose": ".ad",
     "checkpoint": ".ad_checkpoint", "remat": ".ad_checkpoint",
-    "checkpoint_policies": ".ad_checkpoint",
+    "checkpoint_policies": ".ad_checkpoint", "pure_callback": ".debug",
 }
 # Functions named like the module that defines them.
 _SHADOWED = ("vmap", "devices", "export")
 _SUBMODULES = ("config", "lax", "nn", "numpy", "random", "optimizers", "tree_util", "deploy",
-               "scipy", "tree", "ad_checkpoint")
+               "scipy", "tree", "ad_checkpoint", "debug")
 
 
 def _load_api():

@@ -12,6 +12,7 @@ from irax.dialects.expand import expand_all
 from irax.dialects.simplify import simplify
 
 from .compiler import compile_mlir
+from .host_callback import imports_of
 from .to_linalg import lower_to_linalg
 
 
@@ -37,4 +38,4 @@ def to_linalg_text(module, entry: str, target: str = "llvm-cpu") -> str:
 def compile_to_executable(module, entry: str, backend):
     text = to_linalg_text(module, entry, backend.target)
     vmfb = compile_mlir(text, backend.target, name=entry)
-    return backend.load(vmfb, entry)
+    return backend.load(vmfb, entry, imports_of(text))

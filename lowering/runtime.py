@@ -114,8 +114,8 @@ class Backend:
             out = out.view(ml_dtypes.bfloat16)
         return out.reshape(shape)
 
-    def load(self, vmfb: bytes, name: str) -> "Executable":
-        return Executable(self, vmfb, name)
+    def load(self, vmfb: bytes, name: str, host_imports=()) -> "Executable":
+        return Executable(self, vmfb, name, host_imports)
 
 
 def _open_device(platform: str, driver: str):
@@ -137,12 +137,17 @@ def reshaped(bv, shape):
 class Executable:
     """A compiled module loaded on a backend; calls its function `name`."""
 
-    def __init__(self, backend: Backend, vmfb: bytes, name: str):
+    def __init__(self, backend: Backend, vmfb: bytes, name: str, host_imports=()):
         self.backend = backend
         self.vmfb = vmfb
         self.name = name
         self.module = rt.VmModule.copy_buffer(backend.instance, vmfb)
-        self.context = rt.VmContext(backend.instance, modules=[backend.hal_module, self.module])
+        self._host = []  # the Python module providing its host callbacks (host_callback.py)
+        if host_imports:
+            from .host_callback import host_module
+            self._host = [host_module(backend, host_imports)]
+        self.context = rt.VmContext(backend.instance,
+                                    modules=[backend.hal_module, *self._host, self.module])
         self.function = self.module.lookup_function(name)
         if self.function is None:
             raise LookupError(f"compiled module has no function {name!r}")
@@ -163,6 +168,14 @@ class Executable:
             self._observe(time.perf_counter() - t)
         else:
             self.context.invoke(self.function, args, rets)
+        if self._host:  # a host callback that raised: its exception, at the call site
+            from .host_callback import take_pending
+            error = take_pending()
+            if error is not None:
+                try:
+                    raise error
+                finally:
+                    error = None  # no cycle through this frame
         return [rets.get_as_object(i, rt.HalBufferView) for i in range(num_results)]
 
     def _observe(self, seconds: float):
@@ -171,7 +184,8 @@ class Executable:
         self._probe -= 1
         if self._probe == 0 and self._fastest > TASK_THRESHOLD_S:
             _, hal = self.backend.task_device()
-            self.context = rt.VmContext(self.backend.instance, modules=[hal, self.module])
+            self.context = rt.VmContext(self.backend.instance,
+                                        modules=[hal, *self._host, self.module])
             self.driver = "local-task"
 
     @property

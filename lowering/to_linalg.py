@@ -880,3 +880,4 @@ def lower_to_linalg(module, target: str = "llvm-cpu") -> None:
 from . import control_flow  # noqa: E402,F401  (registers the scf lowerings of the region ops)
 from . import convolution, windows  # noqa: E402,F401  (lowerings of irax.conv_general_dilated, irax.reduce_window)
 from . import remat  # noqa: E402,F401  (registers the lowerings of the rematerialization ops)
+from . import host_callback  # noqa: E402,F401  (lowers irax.host_callback to an imported function)
