@@ -129,17 +129,32 @@ def _check_array_args():
               "min prod ptp std sum var broadcast_to expand_dims flip fliplr flipud "
               "matrix_transpose moveaxis permute_dims ravel reshape roll rollaxis rot90 squeeze "
               "swapaxes tile transpose split array_split hsplit vsplit diag diagonal trace tril "
-              "triu empty_like ones_like zeros_like argsort sort astype",
+              "triu empty_like ones_like zeros_like argsort sort astype"
+              " nansum nanprod nanmax nanmin nanmean nanvar nanstd nanargmax nanargmin nancumsum "
+              "nancumprod median nanmedian diff ediff1d cumulative_sum cumulative_prod bincount "
+              "histogram histogram_bin_edges histogramdd unique unique_all unique_counts "
+              "unique_inverse unique_values nonzero argwhere flatnonzero pad resize trim_zeros "
+              "unstack frexp modf spacing isposinf isneginf i0 copy bitwise_count bitwise_invert "
+              "acos acosh asin asinh atan atanh packbits unpackbits partition argpartition "
+              "polyder polyint poly vander diagflat unwrap cov corrcoef trapezoid gradient delete "
+              "unravel_index diag_indices_from tril_indices_from triu_indices_from fill_diagonal "
+              "choose piecewise",
         (0, 1): "add arctan2 bitwise_and bitwise_or bitwise_xor copysign divide divmod equal "
                 "float_power floor_divide fmod greater greater_equal heaviside hypot left_shift "
                 "less less_equal logaddexp logaddexp2 logical_and logical_or logical_xor maximum "
                 "minimum mod multiply not_equal power pow remainder right_shift subtract "
                 "true_divide isclose allclose dot inner matmul outer tensordot vdot take "
-                "take_along_axis full_like repeat linspace logspace",
-        (0, 1, 2): "where clip",
+                "take_along_axis full_like repeat linspace logspace"
+                " quantile percentile nanquantile nanpercentile isin union1d intersect1d setdiff1d "
+                "setxor1d searchsorted digitize convolve correlate kron cross fmax fmin ldexp "
+                "nextafter gcd lcm bitwise_left_shift bitwise_right_shift atan2 polyval polyadd "
+                "polysub polymul polydiv polyfit vecdot matvec vecmat append compress extract "
+                "histogram2d geomspace",
+        (0, 1, 2): "where clip interp put place put_along_axis",
         (1,): "full",
-        (0, 2): "average",
-        "*": "broadcast_arrays meshgrid atleast_1d atleast_2d",
+        (0, 2): "average insert",
+        "*": "broadcast_arrays meshgrid atleast_1d atleast_2d atleast_3d ix_",
+        (2,): "apply_along_axis",
         "seq": "concatenate stack vstack hstack dstack column_stack",
     }
     for positions, names in table.items():
