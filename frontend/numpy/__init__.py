@@ -165,3 +165,4 @@ def _check_array_args():
 _check_array_args()
 
 from .. import array_methods  # noqa: E402,F401  (operators on arrays forward to this module)
+from . import linalg  # noqa: E402,F401  (irax.numpy.linalg)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from irax.dialects.ops import IraxTypeError
+from irax.dialects.types import COMPLEX
 
 from .. import dtypes, lax
 from ..api import jit
@@ -65,6 +66,9 @@ def _set_row(x, v, j):
 def float_operand(x, op):
     """`x` as a float array of rank >= 2 (integers become the default float, as JAX)."""
     x = asarray(x)
+    if x.aval.dtype in COMPLEX:
+        raise NotImplementedError(f"{op}: complex matrices are not supported by irax's "
+                                  f"factorizations yet (at {user_line()})")
     if x.aval.dtype not in dtypes.FLOATS:
         x = lax.convert_element_type(x, dtypes.default_float())
     if x.aval.ndim < 2:
@@ -222,7 +226,7 @@ def _cholesky_panel(p):
     def body(j, p):
         r = _row(p, j)[..., 0, :]
         r = where(cols < j, r, 0)
-        v = _col(p, j)[..., :, 0] - matmul(p, r)
+        v = (_col(p, j) - matmul(p, r[..., None]))[..., :, 0]
         d = lax.sqrt(lax.dynamic_slice(v, (0,) * (v.aval.ndim - 1) + (j,),
                                        v.aval.shape[:-1] + (1,)))
         v = where(rows >= j, v / d, 0)
@@ -258,7 +262,7 @@ def _cholesky_kernel(a):
     from ._reductions import all as _all
     ok = _all(lax.is_finite(diagonal(out, 0, -2, -1)), axis=-1)
     nan = asarray(np.array(np.nan, dtypes.np_dtype(a.aval.dtype)))
-    return where(ok[..., None, None], out, nan)
+    return tril(where(ok[..., None, None], out, nan))
 
 
 _cholesky_jit = jit(_cholesky_kernel)
