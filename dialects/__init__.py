@@ -9,3 +9,4 @@ from . import complex_ops  # noqa: F401,E402  (complex construction/parts ops an
 from . import convolution, windows  # noqa: F401,E402  (irax.conv_general_dilated, irax.reduce_window and their rules)
 from . import remat  # noqa: F401,E402  (registers irax.checkpoint and its rematerializing VJP)
 from . import host_callback  # noqa: F401,E402  (irax.host_callback: calls into Python at run time)
+from . import collectives  # noqa: F401,E402  (psum, all_gather, ... and their rules)

@@ -72,7 +72,21 @@ def _verify_vmap(op):
 
 
 define("irax.vmap", {"callee": "symbol", "in_axes": "ints", "out_axes": "ints",
-                     "axis_size": "int"}, inferable=False, verify=_verify_vmap)(from_callee)
+                     "axis_size": "int", "axis_name": "str"},
+       inferable=False, verify=_verify_vmap)(from_callee)
+
+# The named axis the irax.vmap being expanded maps over: (axis_name, size), or
+# None.  Collectives over it (dialects/collectives.py) batch into ops on the
+# batch dimension; collectives over other names stay.
+batched_axis = contextvars.ContextVar("irax_batched_axis", default=None)
+
+
+def _over_batched_axis(op) -> bool:
+    """A first-order op over the named axis being batched (a collective): it is
+    batched even when no operand is (psum of a constant is size times it)."""
+    current = batched_axis.get()
+    return (current is not None and "axis_name" in op.attributes and op.name in batch_rules
+            and ir.StringAttr(op.attributes["axis_name"]).value == current[0])
 
 
 # --------------------------------------------------------------------------
@@ -578,7 +592,7 @@ def batch_block(block, args, dims, axis_size):
 def _batch_op(inner, scope, axis_size):
     found = [_lookup(v) for v in inner.operands]
     vals, dims = [v for v, _ in found], [d for _, d in found]
-    if all(d is None for d in dims):
+    if all(d is None for d in dims) and not _over_batched_axis(inner):
         clone = inner.clone()
         for i, v in enumerate(vals):
             clone.operands[i] = v
@@ -693,8 +707,14 @@ def expand_vmap(op, module):
     callee = lookup_func(module, at["callee"])
     size = at["axis_size"]
     dims = [None if a < 0 else a for a in at["in_axes"]]
+    token = batched_axis.set((at["axis_name"], size) if "axis_name" in at else None)
+    try:
+        with ir.InsertionPoint(op):
+            outs, out_dims = batch_block(callee.regions[0].blocks[0], list(op.operands), dims,
+                                         size)
+    finally:
+        batched_axis.reset(token)
     with ir.InsertionPoint(op):
-        outs, out_dims = batch_block(callee.regions[0].blocks[0], list(op.operands), dims, size)
         results = []
         for i, (v, d, want) in enumerate(zip(outs, out_dims, at["out_axes"])):
             if want < 0:

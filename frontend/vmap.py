@@ -8,12 +8,14 @@ compose by the expansion order); eagerly it is compiled once per IR text.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 
 from irax.dialects import Aval
 
 from .api import fun_name, leaf_aval
+from .collectives import bound_axis
 from .core import Array, user_line
 from .transform import apply_higher_order, trace_callee
 from .tree_util import tree_flatten, tree_leaves
@@ -21,12 +23,14 @@ from .tree_util import tree_flatten, tree_leaves
 UNBATCHED = -1  # the irax.vmap attribute value for in_axes/out_axes None
 
 
-def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
+def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_name=None):
     """Map `fun` over axes of its arguments, like `jax.vmap`.
 
     in_axes: an int, None, or a pytree prefix of the positional arguments
     (keyword arguments are mapped over axis 0); out_axes likewise for the
-    outputs; axis_size: the mapped size when no argument is mapped.
+    outputs; axis_name: a name for the mapped axis, over which collectives
+    (`lax.psum`, ...) in `fun` reduce; axis_size: the mapped size when no
+    argument is mapped; spmd_axis_name: accepted (one device: no sharding).
     """
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
@@ -37,7 +41,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
 
     @functools.wraps(fun, updated=())  # never copy fun.__dict__ (e.g. a custom_jvp's fields)
     def vmapped(*args, **kwargs):
-        return _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs)
+        return _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs, axis_name)
     return vmapped
 
 
@@ -47,7 +51,7 @@ def _check_axes_spec(spec, what):
             raise TypeError(f"vmap {what} must be an int, None, or a pytree of them; got {spec!r}")
 
 
-def _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs):
+def _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs, axis_name=None):
     if isinstance(in_axes, tuple) and len(in_axes) != len(args):
         raise ValueError(f"vmap in_axes must be an int, None, or a tuple with one entry per "
                          f"positional argument, but got len(in_axes)={len(in_axes)}, "
@@ -69,7 +73,8 @@ def _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs):
             shape = a.shape[:ax] + a.shape[ax + 1:]
             # An abstract stand-in: tracing reads only its aval and weak type.
             examples.append(Array(None, Aval(shape, a.dtype), weak))
-    traced = trace_callee(fun, fun_name(fun), in_tree, examples, concrete=False)
+    with bound_axis(axis_name, size) if axis_name is not None else contextlib.nullcontext():
+        traced = trace_callee(fun, fun_name(fun), in_tree, examples, concrete=False)
 
     outs = traced.outs
     oaxes = _broadcast_prefix(out_axes, traced.out_tree.unflatten(list(range(len(outs)))),
@@ -88,7 +93,8 @@ def _vmap_call(fun, in_axes, out_axes, axis_size, args, kwargs):
     enc += [UNBATCHED] * len(traced.trace.captured_values)
     res = apply_higher_order("irax.vmap", traced, leaves, result_avals,
                              in_axes=enc, out_axes=[UNBATCHED if a is None else a for a in oaxes],
-                             axis_size=size)
+                             axis_size=size,
+                             axis_name=None if axis_name is None else str(axis_name))
     for r, o in zip(res, outs):
         r.weak_type = o.weak_type
     return traced.out_tree.unflatten(res)
