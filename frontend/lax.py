@@ -281,14 +281,20 @@ reduce_and = _reduce("reduce_and")
 reduce_or = _reduce("reduce_or")
 
 
+def _arg_extremum(name, operand, axis, index_dtype):
+    x = as_operand(operand)
+    if 0 <= int(axis) < x.aval.ndim and x.aval.shape[int(axis)] == 0:
+        raise ValueError(f"argmin and argmax require non-empty reduced dimension. "
+                         f"operand.shape={x.aval.shape} axis={axis} (at {user_line()})")
+    return bind(name, [x], axis=int(axis), index_dtype=dtypes.to_dtype(index_dtype))[0]
+
+
 def argmax(operand, axis, index_dtype):
-    return bind("irax.argmax", [as_operand(operand)], axis=int(axis),
-                index_dtype=dtypes.to_dtype(index_dtype))[0]
+    return _arg_extremum("irax.argmax", operand, axis, index_dtype)
 
 
 def argmin(operand, axis, index_dtype):
-    return bind("irax.argmin", [as_operand(operand)], axis=int(axis),
-                index_dtype=dtypes.to_dtype(index_dtype))[0]
+    return _arg_extremum("irax.argmin", operand, axis, index_dtype)
 
 
 def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
