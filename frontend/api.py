@@ -688,3 +688,55 @@ def named_call(fun, *, name: str | None = None):
         with named_scope(scope):
             return fun(*args, **kwargs)
     return named
+
+
+# --------------------------------------------------------------------------
+# closure_convert
+# --------------------------------------------------------------------------
+
+class _Hoisted:
+    """A trace seen without its captures: they are passed explicitly instead."""
+
+    def __init__(self, trace):
+        self.irmodule = trace.irmodule
+        self.name = trace.name
+        self.captured_values = []
+
+
+def closure_convert(fun, *example_args):
+    """`(f, consts)` with `f(*args, *consts) == fun(*args)`: the traced values
+    `fun` closes over, made explicit (as `jax.closure_convert`, e.g. for a
+    custom_vjp function that closes over traced values; closed-over concrete
+    arrays stay inside).  `fun` is traced once, at the shapes of `example_args`."""
+    from .transform import apply_higher_order, trace_callee
+    leaves, in_tree = tree_flatten((tuple(example_args), {}))
+    traced = trace_callee(fun, fun_name(fun), in_tree, leaves, concrete=False)
+    captured = list(traced.trace.captured_values)
+    hoist = [i for i, c in enumerate(captured) if isinstance(c, Tracer)]  # as JAX: traced ones
+    consts = [captured[i] for i in hoist]
+    n_args = len(example_args)
+    hoisted = Traced(_Hoisted(traced.trace), traced.out_tree, traced.outs)
+
+    @functools.wraps(fun)
+    def converted(*args):
+        if len(args) != n_args + len(consts):
+            raise TypeError(f"closure_convert: the converted {fun_name(fun)} takes {n_args} "
+                            f"arguments and {len(consts)} constants, got {len(args)} values")
+        arg_leaves, tree = tree_flatten((tuple(args[:n_args]), {}))
+        if tree != in_tree:
+            raise TypeError(f"closure_convert: argument structure {tree} differs from the "
+                            f"example arguments' {in_tree}")
+        full = list(captured)
+        for i, c in zip(hoist, args[n_args:]):
+            full[i] = c
+        operands = [as_operand(x) for x in arg_leaves] + [as_operand(c) for c in full]
+        wants = [leaf_aval(v)[0] for v in leaves] + [c.aval for c in captured]
+        for x, want in zip(operands, wants):
+            if x.aval != want:
+                raise TypeError(f"closure_convert: got {x.aval.str_short()} where the trace has "
+                                f"{want.str_short()}")
+        outs = apply_higher_order("irax.call", hoisted, operands, traced.out_avals)
+        for o, inner in zip(outs, traced.outs):
+            o.weak_type = inner.weak_type
+        return traced.out_tree.unflatten(outs)
+    return converted, consts

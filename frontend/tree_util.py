@@ -429,8 +429,9 @@ class _PartialShim:
         return self.partial(*args, **kw)
 
     def __eq__(self, other):
-        return isinstance(other, _PartialShim) and self.partial.func == other.partial.func and \
-            self.partial.args == other.partial.args and self.partial.keywords == other.partial.keywords
+        a, b = self.partial, getattr(other, "partial", None)
+        return isinstance(other, _PartialShim) and (a.func, a.args, a.keywords) == \
+            (b.func, b.args, b.keywords)
 
     def __hash__(self):
         return hash(self.partial.func)

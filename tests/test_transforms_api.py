@@ -27,8 +27,9 @@ def _check_tree(got, want, rtol=1e-5):
 def test_jacobian_matches_jax_in_one_jit():
     f = lambda x, v: {"a": jnp.sin(x) @ v, "b": x * v[0]}  # noqa: E731
     jf = lambda x, v: {"a": jjnp.sin(x) @ v, "b": x * v[0]}  # noqa: E731
+    aux = lambda x: (jnp.sum(x ** 2), x)  # noqa: E731
     got = irax.jit(lambda x, v: (irax.jacobian(f)(x, v), irax.jacobian(f, argnums=(0, 1))(x, v),
-                                 irax.jacobian(lambda x: (jnp.sum(x ** 2), x), has_aux=True)(v)))(X, V)
+                                 irax.jacobian(aux, has_aux=True)(v)))(X, V)
     want = (jax.jacobian(jf)(X, V), jax.jacobian(jf, argnums=(0, 1))(X, V),
             jax.jacobian(lambda x: (jjnp.sum(x ** 2), x), has_aux=True)(V))
     _check_tree(got, want)
@@ -61,7 +62,8 @@ def test_make_jaxpr_prints_the_irax_module():
     assert "tensor<2x3xf32>" in str(text)
     ir, shapes = irax.make_jaxpr(lambda x: (x.sum(), x), return_shape=True)(X)
     assert '"irax.reduce_sum"' in str(ir)
-    assert shapes == (irax.ShapeDtypeStruct((), np.float32), irax.ShapeDtypeStruct((2, 3), np.float32))
+    assert shapes == (irax.ShapeDtypeStruct((), np.float32),
+                      irax.ShapeDtypeStruct((2, 3), np.float32))
     with pytest.raises(NotImplementedError, match="axis_env"):
         irax.make_jaxpr(jnp.sin, axis_env=[("i", 2)])
 
@@ -160,3 +162,27 @@ def test_donated_arguments_are_deleted_like_jax():
     with pytest.raises(ValueError, match="static arguments cannot be donated"):
         irax.jit(lambda x, n: x, static_argnums=1, donate_argnums=1)
     np.testing.assert_array_equal(np.asarray(f(V, V)[0]), V * 2)  # NumPy inputs: nothing to delete
+
+
+def test_closure_convert_hoists_traced_values_like_jax():
+    w = jnp.arange(3.0)
+    f, consts = irax.closure_convert(lambda x: jnp.sin(x) * w, jnp.ones(3))
+    assert consts == []  # a closed-over concrete array stays inside, as in JAX
+    np.testing.assert_allclose(np.asarray(f(V)), np.sin(V) * np.arange(3.0), rtol=1e-6)
+    counts = []
+
+    def outer(y):
+        g, cs = irax.closure_convert(lambda x: x * y * w, 1.0)
+        counts.append(len(cs))
+        return jnp.sum(g(2.0, *cs))
+
+    def jouter(y):
+        g, cs = jax.closure_convert(lambda x: x * y * jjnp.arange(3.0), 1.0)
+        counts.append(len(cs))
+        return jjnp.sum(g(2.0, *cs))
+    got = irax.jit(lambda y: (outer(y), irax.grad(outer)(y)))(3.0)
+    want = jax.jit(lambda y: (jouter(y), jax.grad(jouter)(y)))(3.0)
+    _check_tree(got, want)
+    assert counts == [1, 1, 1, 1]
+    with pytest.raises(TypeError, match="takes 1 arguments and 0 constants"):
+        f(V, V)
