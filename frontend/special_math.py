@@ -478,17 +478,15 @@ def _igamma(a, x):
 def _igammac(a, x):
     nan_in = jnp.isnan(a) | jnp.isnan(x)
     a_zero, x_zero = a == 0.0, x == 0.0
-    x_inf, a_inf = x == jnp.inf, a == jnp.inf
-    domain = (x < 0.0) | (a < 0.0) | (a_zero & x_zero) | nan_in | (a_inf & x_inf)
+    x_inf = x == jnp.inf
+    domain = (x < 0.0) | (a < 0.0) | (a_zero & x_zero) | nan_in
     use_p = (x < 1.0) | (x < a)
     log_ax, under = _log_ax(a, x)
-    on = ~(domain | under | x_inf | a_zero | a_inf)
+    on = ~(domain | under | x_inf | a_zero)
     ax = jnp.exp(log_ax)
     out = _where(use_p, 1.0 - _igamma_series(ax, x, a, on & use_p, _VALUE),
                  _igammac_fraction(ax, x, a, on & ~use_p, _VALUE))
-    out = _where(x_inf, 0.0, out)
-    out = _where(a_zero, 0.0, out)
-    out = _where(a_inf, 1.0, out)
+    out = _where(x_inf | a_zero, 0.0, out)
     return _where(domain, jnp.nan, out)
 
 
