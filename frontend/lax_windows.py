@@ -81,6 +81,45 @@ def padding_pairs(op, padding, in_shape, window_shape, strides):
     return pads
 
 
+def _out_size(op, d, pad, window, stride, base=1, wdil=1):
+    if d < 0:  # a size not known yet (stax's -1 batch) stays unknown
+        return d
+    from irax.dialects.convolution import window_output_size
+    n = window_output_size(d, *pad, window, stride, base, wdil)
+    if n is None:
+        raise ValueError(f"{op}: negative padding {pad} is larger than a dimension of size "
+                         f"{d} (at {user_line()})")
+    return n
+
+
+def conv_general_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    """The result shape of `conv_general_dilated` (no dilation, one group), as JAX's."""
+    op = "conv_general_shape_tuple"
+    specs = conv_specs(lhs_shape, rhs_shape, dimension_numbers)
+    nsp = len(lhs_shape) - 2
+    strides = _ints(op, "window_strides", window_strides, nsp)
+    window = [rhs_shape[d] for d in specs.rhs_spec[2:]]
+    pads = padding_pairs(op, padding, [lhs_shape[d] for d in specs.lhs_spec[2:]], window, strides)
+    out = [0] * len(lhs_shape)
+    out[specs.out_spec[0]] = lhs_shape[specs.lhs_spec[0]]
+    out[specs.out_spec[1]] = rhs_shape[specs.rhs_spec[0]]
+    for i in range(nsp):
+        out[specs.out_spec[2 + i]] = _out_size(op, lhs_shape[specs.lhs_spec[2 + i]], pads[i],
+                                               window[i], strides[i])
+    return tuple(out)
+
+
+def reduce_window_shape_tuple(operand_shape, window_dimensions, window_strides, padding,
+                              base_dilation=None, window_dilation=None):
+    """The result shape of `reduce_window` with explicit (low, high) padding, as JAX's."""
+    op = "reduce_window_shape_tuple"
+    n = len(operand_shape)
+    base = base_dilation or (1,) * n
+    wdil = window_dilation or (1,) * n
+    return tuple(_out_size(op, d, tuple(p), w, s, bd, wd) for d, p, w, s, bd, wd in
+                 zip(operand_shape, padding, window_dimensions, window_strides, base, wdil))
+
+
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
                          dimension_numbers=None, feature_group_count=1, batch_group_count=1,
                          precision=None, preferred_element_type=None):

@@ -40,3 +40,8 @@ def test_digits_mlp_reaches_95_percent(tmp_path):
     out = run_example("digits_mlp.py")
     acc = float(re.search(r"final test accuracy: ([0-9.]+)", out).group(1))
     assert acc >= 0.95
+
+
+def test_cnn_mnist_like_trains():
+    seq = losses(run_example("cnn_mnist_like.py"))
+    assert len(seq) >= 2 and seq[-1] < 0.5 * seq[0]
