@@ -422,3 +422,26 @@ def lu(x):
     """lax.linalg.lu: (lu, pivots, permutation), pivots and permutation int32."""
     x = float_operand(x, "lu")
     return _lu(x)
+
+
+def lu_pivots_to_permutation(pivots, permutation_size):
+    """lax.linalg.lu_pivots_to_permutation: apply the row swaps i <-> pivots[i] in turn
+    to the identity permutation (..., permutation_size)."""
+    piv = asarray(pivots)
+    if piv.aval.dtype not in dtypes.INTEGERS:
+        raise TypeError(f"lu_pivots_to_permutation: pivots must be integers, got "
+                        f"{piv.aval.dtype} (at {user_line()})")
+    piv = lax.convert_element_type(piv, "int32")
+    batch, k = piv.aval.shape[:-1], piv.aval.shape[-1]
+    m = int(permutation_size)
+    if k > m:
+        raise ValueError(f"lu_pivots_to_permutation: {k} pivots do not fit a permutation of "
+                         f"size {m} (at {user_line()})")
+    rows = _iota(m, (m,), 0)
+    perm = lax.broadcast_in_dim(rows, batch + (m,), (len(batch),))
+
+    def body(i, perm):
+        p = lax.dynamic_slice(piv, (0,) * len(batch) + (i,), batch + (1,))
+        idx = where(rows == i, p, where(rows == p, i, rows))
+        return take_along_axis(perm, idx, axis=-1)
+    return lax.fori_loop(0, k, body, perm)
