@@ -437,7 +437,8 @@ def stop_gradient(x):
 from .control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402,F401
 from .collectives import (all_gather, all_to_all, axis_index, axis_size, pmax,  # noqa: E402,F401
                           pmean, pmin, ppermute, pshuffle, psum, psum_scatter)
-from .lax_windows import conv_general_dilated, reduce_window  # noqa: E402,F401
+from .lax_windows import (conv_general_dilated, conv_general_shape_tuple, reduce_window,  # noqa: E402,F401
+                          reduce_window_shape_tuple)
 
 from . import numpy as _numpy  # noqa: E402,F401  (installs operators on the arrays lax returns)
 from .special_math import (betainc, bessel_i0e, bessel_i1e, digamma, erf_inv, erfc,  # noqa: E402,F401

@@ -211,3 +211,18 @@ def test_dimension_numbers_pair_spatial_dims_by_letter():
     want = jax.lax.conv_dimension_numbers((2, 3, 4, 5), (6, 7, 8, 9), ("NWHC", "OHWI", "CNHW"))
     got = conv_specs((2, 3, 4, 5), (6, 7, 8, 9), ("NWHC", "OHWI", "CNHW"))
     assert tuple(got) == tuple(tuple(s) for s in want)
+
+
+def test_shape_tuples_match_jax():
+    for lhs, rhs, strides, padding, dn in [((2, 3, 9, 8), (4, 3, 3, 2), (2, 1), "SAME",
+                                            ("NCHW", "OIHW", "NCHW")),
+                                           ((2, 9, 8, 3), (3, 2, 3, 4), (1, 3), "VALID",
+                                            ("NHWC", "HWIO", "NHWC")),
+                                           ((2, 5, 7), (4, 5, 2), (2,), ((1, 2),),
+                                            ("NCH", "OIH", "NCH"))]:
+        want = jax.lax.conv_general_shape_tuple(lhs, rhs, strides, padding, dn)
+        assert lax.conv_general_shape_tuple(lhs, rhs, strides, padding, dn) == tuple(want)
+    want = jax.lax.reduce_window_shape_tuple((5, 7), (2, 3), (2, 1), ((1, 0), (0, 2)), (1, 2),
+                                             (2, 1))
+    assert lax.reduce_window_shape_tuple((5, 7), (2, 3), (2, 1), ((1, 0), (0, 2)), (1, 2),
+                                         (2, 1)) == tuple(want)
