@@ -150,6 +150,9 @@ def _qr_impl(a, full_matrices):
     jnp = _jnp()
     m, n = a.aval.shape[-2:]
     K = builtins.min(m, n)
+    if K == 0:
+        k = m if full_matrices else K
+        return _eye(m, k, a), jnp.zeros(a.aval.shape[:-2] + (k, n), a.aval.dtype)
     r, vs, taus = _householder(a)
     q = _form_q(vs, taus, m if full_matrices else K)
     r = jnp.triu(r if full_matrices else r[..., :K, :])
@@ -385,6 +388,8 @@ def _triangle_symmetric(a, lower):
 
 
 def _eigh_impl(a):
+    if a.aval.shape[-1] == 0:
+        return _jnp().zeros(a.aval.shape[:-1], a.aval.dtype), a
     scale = _max_abs(a)
     w, vt = _jacobi_eigh(a / scale)
     w, (vt,) = _sorted_rows(w, [vt], descending=False)
@@ -422,6 +427,8 @@ def _svd_impl(a, full_matrices, compute_uv):
     tall = m >= n
     b = a if tall else _T(a)                   # (M, N), M >= N
     M, N = builtins.max(m, n), builtins.min(m, n)
+    if N == 0:
+        return _empty_svd(a, full_matrices, compute_uv)
     scale = _max_abs(a)
     x, vt = _jacobi_svd(_T(b) / scale)          # rows of x: columns of b V, orthogonal
     s = jnp.sqrt(jnp.sum(x * x, axis=-1))
@@ -441,6 +448,19 @@ def _svd_impl(a, full_matrices, compute_uv):
     if tall:
         return u_b, s, vt
     return _T(vt), s, _T(u_b)
+
+
+def _empty_svd(a, full_matrices, compute_uv):
+    """JAX's factors of a matrix with no rows or columns."""
+    jnp = _jnp()
+    batch, (m, n) = a.aval.shape[:-2], a.aval.shape[-2:]
+    s = jnp.zeros(batch + (0,), a.aval.dtype)
+    if not compute_uv:
+        return s
+    size = builtins.max(m, n)
+    u = _eye(size, size, a) if full_matrices else jnp.zeros(batch + (m, n), a.aval.dtype)
+    v = jnp.zeros(batch + (0, 0), a.aval.dtype)
+    return (v, s, u) if m < n else (u, s, v)
 
 
 @functools.partial(custom_jvp, nondiff_argnums=(1, 2))
@@ -504,9 +524,11 @@ def qr(a, mode="reduced"):
 def _qr_modes_impl(x, mode):
     jnp = _jnp()
     if mode == "raw":
-        r, vs, taus = _householder(x)
         m, n = x.aval.shape[-2:]
         k = builtins.min(m, n)
+        if k == 0:
+            return _T(x), jnp.zeros(x.aval.shape[:-2] + (0,), x.aval.dtype)
+        r, vs, taus = _householder(x)
         below = jnp.tril(vs, -1)
         if n > k:
             below = jnp.concatenate([below, jnp.zeros(below.aval.shape[:-1] + (n - k,),
@@ -573,6 +595,8 @@ def pinv(a, rtol=None, hermitian=False, *, rcond=None):
 def _pinv(x, rtol, hermitian):
     jnp = _jnp()
     m, n = x.aval.shape[-2:]
+    if m == 0 or n == 0:
+        return jnp.zeros(x.aval.shape[:-2] + (n, m), x.aval.dtype)
     if rtol is None:
         rtol = 10.0 * builtins.max(m, n) * _eps(x)
     u, s, vh = _svd_public_impl(x, False, True, hermitian)
@@ -632,6 +656,11 @@ def _lstsq_impl(x, y, rcond, numpy_resid):
         rcond = eps * builtins.max(m, n)
     else:
         rcond = jnp.where(jnp.asarray(rcond) < 0, eps, rcond)
+    if m == 0 or n == 0:
+        sol = jnp.zeros((n,) + y.aval.shape[1:], x.aval.dtype)
+        resid = jnp.sum((y - jnp.matmul(x, sol)) ** 2, axis=0)
+        return (sol[:, 0] if vec else sol), resid, jnp.zeros((), "int32"), \
+            jnp.zeros((0,), x.aval.dtype)
     u, s, vt = _svd_public_impl(x, False, True, False)
     mask = (s > 0) & (s >= jnp.asarray(rcond, x.aval.dtype) * s[0])
     rank = jnp.sum(mask).astype("int32")
