@@ -14,10 +14,13 @@ df/dx - i df/dy (which `real`'s transpose, `complex(ct, 0)`, and `imag`'s,
 """
 from __future__ import annotations
 
+import numpy as np
+
 from . import build as b
 from .batching import _elementwise, batch_rules
 from .jvp import jvp_rules
 from .ops import _fail, define
+from .simplify import CONSTANT_FOLDS
 from .types import Aval, aval_of, complex_dtype, is_complex, real_dtype
 from .vjp import vjp_rules
 
@@ -67,6 +70,19 @@ def imag(z):
 
 def conj(z):
     return b.op("irax.conj", z)
+
+
+# ---- Constant folds (exact in NumPy, so they agree with the lowering).
+CONSTANT_FOLDS["irax.real"] = np.real
+CONSTANT_FOLDS["irax.imag"] = np.imag
+CONSTANT_FOLDS["irax.conj"] = np.conj
+CONSTANT_FOLDS["irax.complex"] = lambda re, im: _complex_of_parts(re, im)
+
+
+def _complex_of_parts(re, im):
+    out = np.empty(np.shape(re), np.result_type(re.dtype, np.complex64))
+    out.real, out.imag = re, im
+    return out
 
 
 # ---- JVP: all four are (real-)linear, so the tangent goes through the op itself.

@@ -13,7 +13,7 @@ import numpy as np
 
 from .context import ir
 from .ops import RuleTable, attrs_of, emit, integer_pow_by_squaring, reduce_identity, splat_array
-from .types import aval_of, host_dtype, is_complex, is_float
+from .types import aval_of, host_dtype, is_complex, is_float, is_inexact
 
 
 def splat_value(v: ir.Value):
@@ -241,7 +241,10 @@ def _popcount(a):
 
 
 def convert_numpy(x: np.ndarray, dtype: str) -> np.ndarray:
-    """convert_element_type as lowered: float -> int saturates, NaN -> 0."""
+    """convert_element_type as lowered: float -> int saturates, NaN -> 0, complex -> real
+    keeps the real part."""
+    if x.dtype.kind == "c" and not dtype.startswith("complex"):
+        x = x.real
     if x.dtype.kind == "f" and dtype.startswith(("int", "uint")):
         info = np.iinfo(dtype)
         out = np.where(np.isnan(x), 0, x)
@@ -343,19 +346,33 @@ def _constant_array(v):
     return attrs_of(op)["value"]
 
 
+def _exact_on_complex(name, out_dtype):
+    """Folds NumPy computes on complex values exactly as the lowering does: moving and
+    taking apart values, negation, comparison, and conversions to inexact dtypes."""
+    return (name in DATA_MOVEMENT_FOLDS or name in (
+        "irax.real", "irax.imag", "irax.conj", "irax.neg", "irax.eq", "irax.ne", "irax.select")
+        or (name == "irax.convert_element_type" and is_inexact(out_dtype)))
+
+
+def _complex_from_float(op, out_dtype):
+    """float -> complex conversions keep subnormal parts when lowered (no flush): not folded."""
+    return (op.name == "irax.convert_element_type" and is_complex(out_dtype)
+            and is_float(aval_of(op.operands[0]).dtype))
+
+
 def fold_constants(op):
     """Evaluate `op` with NumPy when every operand is a small constant."""
     fn = CONSTANT_FOLDS.get(op.name)
     if fn is None or len(op.results) != 1 or not op.operands:
         return None
     out = aval_of(op.result)
-    if out.size > MAX_FOLD_ELEMENTS or out.dtype == "bfloat16":
+    if out.size > MAX_FOLD_ELEMENTS or out.dtype == "bfloat16" or _complex_from_float(op, out.dtype):
         return None
     args = []
     for v in op.operands:
         if aval_of(v).dtype == "bfloat16":
             return None
-        if is_complex(aval_of(v).dtype) and op.name not in DATA_MOVEMENT_FOLDS:
+        if is_complex(aval_of(v).dtype) and not _exact_on_complex(op.name, out.dtype):
             return None  # NumPy's complex functions are not the lowering's (complex_math.py)
         a = _constant_array(v)
         if a is None:

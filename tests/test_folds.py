@@ -18,6 +18,8 @@ F = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.5, -2.5, 1e-3, 0.75, 3.0, 100.0
 I = np.array([0, 1, -1, 2, -2, 3, 7, -7, 31, 32, 33, 2**31 - 1, -2**31], np.int32)
 U = np.array([0, 1, 2, 3, 7, 31, 32, 33, 2**31, 2**32 - 1], np.uint32)
 B = np.array([False, True])
+C = np.empty(16, np.complex64)  # complex: parts without NaN (signed zeros and infinities too)
+C.real, C.imag = F[:16], F[:16][::-1]
 
 UNARY_FLOAT = ["irax.neg", "irax.abs", "irax.sign", "irax.exp", "irax.exp2", "irax.log",
                "irax.log1p", "irax.expm1", "irax.tanh", "irax.logistic", "irax.sin", "irax.cos",
@@ -66,6 +68,13 @@ def _cases():
     for dst in ("float32", "uint32", "bool", "int8"):
         out.append(("irax.convert_element_type", [I], {"new_dtype": dst}))
     out.append(("irax.convert_element_type", [U], {"new_dtype": "float32"}))
+    for name in ["irax.real", "irax.imag", "irax.conj", "irax.neg"]:
+        out.append((name, [C], {}))
+    out += [("irax.complex", [F, F[::-1].copy()], {}), ("irax.eq", [C, C[::-1].copy()], {}),
+            ("irax.ne", [C, C[::-1].copy()], {}),
+            ("irax.select", [np.resize(B, C.size), C, C[::-1].copy()], {}),
+            ("irax.convert_element_type", [C], {"new_dtype": "float32"}),
+            ("irax.convert_element_type", [F], {"new_dtype": "complex64"})]
     m = F[:20].reshape(4, 5)  # data movement: exact, folds on any dtype
     out += [("irax.rev", [m], {"dimensions": (0, 1)}),
             ("irax.slice", [m], {"start_indices": (1, 0), "limit_indices": (4, 5),
@@ -89,7 +98,7 @@ def test_every_constant_fold_is_exercised():
 
 def _bits(x):
     x = np.asarray(x)
-    return x.view(f"u{x.dtype.itemsize}") if x.dtype.kind == "f" else x
+    return x.view(f"u{x.dtype.itemsize}") if x.dtype.kind in "fc" else x  # complex64: u8
 
 
 def test_folds_agree_with_the_lowering():

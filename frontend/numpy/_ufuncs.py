@@ -361,7 +361,7 @@ def logaddexp2(x1, x2, /):
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     a, b = promote_and_broadcast(a, b, op="isclose")
-    if a.aval.dtype not in FLOATS:
+    if a.aval.dtype not in INEXACT:
         return lax.eq(a, b)
     close = lax.le(lax.abs(lax.sub(a, b)), lax.add(lax.mul(lax.abs(b), rtol), atol))
     close = lax.bitwise_or(close, lax.eq(a, b))  # equal infinities
