@@ -661,7 +661,6 @@ F32_RULES = {
     "irax.tan": lambda x: tan(x, TRIG32),
     "irax.atan": lambda x: atan(x, ATAN32),
     "irax.atan2": lambda y, x: atan2(y, x, ATAN32),
-    "irax.sinh": lambda x: sinh(x, expm1=_native(math.expm1)),
     "irax.asinh": lambda x: asinh(x, log1p=_native(math.log1p)),
     "irax.acosh": lambda x: acosh(x, log1p=_native(math.log1p)),
     "irax.atanh": lambda x: atanh(x, log1p=_native(math.log1p)),

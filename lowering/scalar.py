@@ -12,7 +12,7 @@ from iree.compiler.dialects import arith, math
 from irax.dialects.ops import RuleTable, integer_pow_by_squaring
 from irax.dialects.types import UNSIGNED, is_complex, is_float
 
-from . import complex_math, f64_math
+from . import complex_math, f64_math, xla_f32_math
 from .builders import scalar_const, signless_element
 
 
@@ -253,6 +253,7 @@ SCALAR_RULES = RuleTable("scalar", {
     "irax.round": _round,
     "irax.is_finite": _is_finite,
 })
+f64_math.F32_RULES.update(xla_f32_math.RULES)  # float32 log/log1p/expm1/erf as XLA's CPU
 # f64 functions llvm-cpu has no libm for, and halves computed in f32 (f64_math.py)
 for _name in f64_math.RULES.keys() | f64_math.IN_F32_FOR_HALVES:
     SCALAR_RULES[_name] = f64_math.wrap(_name, SCALAR_RULES[_name])

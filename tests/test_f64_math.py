@@ -224,7 +224,7 @@ F32_ULP_BOUND = {"sinh": 2, "asinh": 2, "atanh": 2, "acosh": 2, "sin": 1, "cos":
 
 
 def test_f32_rules():
-    """IREE's own f32 sinh/asinh/atanh return 0 below ~1e-7, acosh is ~1000 ulp off near
+    """IREE's own f32 asinh/atanh return 0 below ~1e-7, acosh is ~1000 ulp off near
     1, sin/cos/tan have absolute errors (6e-8 near 0, 3e-5 at 1e3, 0.3 at 1e7), atan is
     ~35 ulp off; the f32 rules are within 1-3 ulp of the rounded result (trig up to
     |x| = 2.5e7, also next to multiples of pi/2; beyond, by the float64 algorithm, up to
@@ -235,7 +235,9 @@ def test_f32_rules():
                            rng.integers(1, 16_000_000, 4000) * (np.pi / 2),
                            _log_spaced(rng, 2.5e7, 3e38, 2000)])
     wide = _log_spaced(rng, 1e-30, 1e30, 4000)
-    xs = {"sinh": small, "asinh": small, "atanh": small[np.abs(small) < 1],
+    # (sinh and cosh are XLA's formulas, checked bit for bit against JAX in
+    # tests/test_xla_f32_math.py: up to ~24 ulp off the rounded result near |x| = 37)
+    xs = {"asinh": small, "atanh": small[np.abs(small) < 1],
           "acosh": 1 + np.abs(small), "sin": trig, "cos": trig, "tan": trig, "atan": wide,
           "atan2": wide}
     names = sorted(xs)
