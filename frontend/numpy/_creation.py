@@ -95,6 +95,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         raise ValueError(f"linspace: number of samples, {num}, must be non-negative "
                          f"(at {user_line()})")
     div = (num - 1) if endpoint else num
+    if _traced_or_nd(start) or _traced_or_nd(stop):
+        return _linspace_arrays(start, stop, num, endpoint, retstep, dtype, axis, div)
     step = (stop - start) / div if div > 0 else 0.0
     i = lax.iota(dtypes.default_float(), num)
     out = lax.add(lax.mul(i, float(step)), float(start))
@@ -102,6 +104,30 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         out = lax.select(lax.eq(lax.iota("int32", num), num - 1),
                          lax.add(lax.mul(out, 0.0), float(stop)), out)
     out = lax.convert_element_type(out, dtype)
+    return (out, step) if retstep else out
+
+
+def _traced_or_nd(v):
+    from ..core import Tracer
+    return isinstance(v, Tracer) or np.ndim(v) > 0
+
+
+def _linspace_arrays(start, stop, num, endpoint, retstep, dtype, axis, div):
+    """linspace between traced or array endpoints (broadcast together); `num` goes at `axis`."""
+    from ._core import broadcast_arrays, promote
+    from ._shape import moveaxis
+    from ._ufuncs import _to_float
+    a, b = broadcast_arrays(*promote(_to_float(start), _to_float(stop), op="linspace"))
+    shape = (num,) + a.aval.shape
+    dims = tuple(range(1, len(shape)))
+    step = lax.div(lax.sub(b, a), float(div)) if div > 0 else lax.mul(a, 0.0)
+    i = lax.broadcasted_iota(a.aval.dtype, shape, 0)
+    out = lax.add(lax.mul(i, lax.broadcast_in_dim(step, shape, dims)),
+                  lax.broadcast_in_dim(a, shape, dims))
+    if endpoint and num > 1:
+        last = lax.eq(lax.broadcasted_iota("int32", shape, 0), num - 1)
+        out = lax.select(last, lax.broadcast_in_dim(b, shape, dims), out)
+    out = moveaxis(lax.convert_element_type(out, dtype), 0, axis)
     return (out, step) if retstep else out
 
 

@@ -257,7 +257,12 @@ def _conv(a, v, mode, op):
     the shorter argument is the kernel, as in NumPy."""
     from ._indexing import getitem
     from ._linalg import matmul
-    x, k = promote(a, v, op=op)
+    if mode not in ("full", "same", "valid"):
+        raise ValueError(f"{op}: mode must be one of 'full', 'same', 'valid'; got {mode!r} "
+                         f"(at {user_line()})")
+    x, k = promote(uf._to_float(a), v, op=op)  # integer inputs convolve in floats, as in JAX
+    x, k = promote(x, uf._to_float(k), op=op)
+    x.weak_type = k.weak_type = False
     if x.aval.ndim != 1 or k.aval.ndim != 1:
         raise ValueError(f"{op}: only 1-dimensional arguments are supported; got shapes "
                          f"{x.aval.shape} and {k.aval.shape} (at {user_line()})")
@@ -271,9 +276,6 @@ def _conv(a, v, mode, op):
         k = lax.rev(k, (0,))
     n, m = x.aval.shape[0], k.aval.shape[0]
     pads = {"full": (m - 1, m - 1), "same": (m // 2, m - m // 2 - 1), "valid": (0, 0)}
-    if mode not in pads:
-        raise ValueError(f"{op}: mode must be one of 'full', 'same', 'valid'; got {mode!r} "
-                         f"(at {user_line()})")
     lo, hi = pads[mode]
     xp = lax.pad(x, asarray(0, x.aval.dtype), [(lo, hi, 0)])
     length = n + lo + hi - m + 1

@@ -103,11 +103,14 @@ def partition(a, kth, axis=-1):
 
 
 def argpartition(a, kth, axis=-1):
-    """Indices that partition `a` as `partition` does."""
+    """Indices of the kth+1 smallest (ascending), then the other indices in increasing
+    order: JAX's layout (a top-k of the negated values, then a top-k of a 0/1 proxy)."""
     from ._sorting import argsort
     x, axis, k = _partition_parts(a, kth, axis, "argpartition")
     s = argsort(x, axis=axis)
     n = x.aval.shape[axis]
     low = lax.slice_in_dim(s, 0, k + 1, axis=axis)
-    high = lax.rev(lax.slice_in_dim(s, k + 1, n, axis=axis), (axis,))
-    return lax.concatenate([low, high], axis)
+    rank = argsort(s, axis=axis)  # each element's position in the sort
+    in_low = lax.convert_element_type(lax.le(rank, k), "int32")
+    rest = lax.slice_in_dim(argsort(in_low, axis=axis), 0, n - k - 1, axis=axis)
+    return lax.concatenate([low, rest], axis)

@@ -10,7 +10,7 @@ from .. import dtypes, lax
 from ..core import user_line
 from . import _reductions as red
 from ._core import asarray, canonical_axes, promote
-from ._ufuncs import _to_float, isnan
+from ._ufuncs import _to_float, divide, isnan
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf")
 
@@ -164,6 +164,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         aw = _to_float(asarray(aweights))
         w = aw if w is None else lax.mul(*promote(w, aw))
     avg, w_sum = red.average(x, axis=1, weights=w, returned=True)
+    w_sum = lax.reshape(lax.slice_in_dim(w_sum, 0, 1), ())  # the same for every row
     n = x.aval.shape[1]
     if w is None:
         fact = float(n - ddof)
@@ -288,7 +289,7 @@ def histogram(a, bins=10, range=None, weights=None, density=None):
     counts = lax.slice_in_dim(counts, 1, nb, axis=0)
     if density:
         widths = lax.sub(lax.slice_in_dim(edges, 1, nb), lax.slice_in_dim(edges, 0, nb - 1))
-        counts = lax.div(lax.div(counts, red.sum(counts)), widths)
+        counts = lax.div(divide(counts, red.sum(counts)), widths)
     return counts, edges
 
 
@@ -320,8 +321,10 @@ def histogramdd(sample, bins=10, range=None, weights=None, density=None):
     total = int(np.prod(sizes))
     counts = lax.reshape(zeros((total,), w.aval.dtype).at[flat].add(w), sizes)
     counts = lax.slice(counts, [1] * d, [n - 1 for n in sizes])
+    if weights is None and not density:  # plain counts are integers here, as in JAX
+        counts = lax.convert_element_type(counts, dtypes.default_int())
     if density:
-        counts = lax.div(counts, red.sum(counts))
+        counts = divide(counts, red.sum(counts))
         for i, e in enumerate(edges):
             n = e.aval.shape[0]
             widths = lax.sub(lax.slice_in_dim(e, 1, n), lax.slice_in_dim(e, 0, n - 1))

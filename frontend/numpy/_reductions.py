@@ -219,6 +219,9 @@ def count_nonzero(a, axis=None, keepdims=False):
 def average(a, axis=None, weights=None, returned=False, keepdims=False):
     if weights is None:
         avg = mean(a, axis=axis, keepdims=keepdims)
+        if returned:  # the weight sum is the element count (JAX returns it too)
+            count = float(asarray(a).aval.size // builtins.max(avg.aval.size, 1))
+            return avg, lax.add(lax.mul(avg, 0.0), count)
         return avg
     from ._core import broadcast_to
     x = _to_float(a)
