@@ -10,3 +10,4 @@ from . import convolution, windows  # noqa: F401,E402  (irax.conv_general_dilate
 from . import remat  # noqa: F401,E402  (registers irax.checkpoint and its rematerializing VJP)
 from . import host_callback  # noqa: F401,E402  (irax.host_callback: calls into Python at run time)
 from . import collectives  # noqa: F401,E402  (psum, all_gather, ... and their rules)
+from . import threefry  # noqa: F401,E402  (irax.threefry2x32, the PRNG cipher as one op)

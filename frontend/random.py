@@ -22,7 +22,7 @@ import numpy as np
 from . import config, dtypes, lax
 from . import numpy as jnp
 from .api import as_operand, jit
-from .core import current_trace, is_array, user_line
+from .core import bind, current_trace, is_array, user_line
 from .numpy._creation import _shape
 
 __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "key_impl", "key_dtype", "clone",
@@ -31,8 +31,6 @@ __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "key_impl", "key_dtype
            "permutation", "choice", "gumbel", "exponential", "threefry_2x32"]
 
 _MASK32 = 0xFFFFFFFF
-_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
-_KS_PARITY = 0x1BD11BDA
 
 
 def _compiled(*static_argnums):
@@ -170,24 +168,14 @@ def _rotate_left(x, d: int):
 
 
 def threefry_2x32(k1, k2, x1, x2):
-    """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays of one shape.
-
-    The keys may be scalars: the key schedule (and its round constants) is
-    computed once on them and broadcast, not once per element."""
+    """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays of one shape; the keys
+    may be scalars (broadcast).  One irax.threefry2x32 op, as JAX's primitive."""
     shape = x1.aval.shape
-    ks = (k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), np.uint32(_KS_PARITY)))
-    inject = [(ks[(i + 1) % 3], lax.add(ks[(i + 2) % 3], np.uint32(i + 1))) for i in range(5)]
 
     def wide(k):
+        k = as_operand(k)
         return k if k.aval.shape == shape else lax.broadcast_in_dim(k, shape, ())
-    x1, x2 = lax.add(x1, wide(ks[0])), lax.add(x2, wide(ks[1]))
-    for i in range(5):
-        for r in _ROTATIONS[i % 2]:
-            x1 = lax.add(x1, x2)
-            x2 = lax.bitwise_xor(x1, _rotate_left(x2, r))
-        x1 = lax.add(x1, wide(inject[i][0]))
-        x2 = lax.add(x2, wide(inject[i][1]))
-    return x1, x2
+    return tuple(bind("irax.threefry2x32", [wide(k1), wide(k2), x1, x2]))
 
 
 def _hash_counts(key, shape):

@@ -881,3 +881,4 @@ from . import control_flow  # noqa: E402,F401  (registers the scf lowerings of t
 from . import convolution, windows  # noqa: E402,F401  (lowerings of irax.conv_general_dilated, irax.reduce_window)
 from . import remat  # noqa: E402,F401  (registers the lowerings of the rematerialization ops)
 from . import host_callback  # noqa: E402,F401  (lowers irax.host_callback to an imported function)
+from . import threefry  # noqa: E402,F401  (lowers irax.threefry2x32 to one elementwise generic)
