@@ -13,6 +13,7 @@ from ._indexing import take, take_along_axis  # noqa: F401
 from ._complex import (angle, cdouble, complex64, complex128, complex_, complexfloating,  # noqa: F401
                        conj, conjugate, csingle, imag, iscomplex, iscomplexobj, isreal, isrealobj,
                        real, sort_complex)
+from . import fft  # noqa: F401,E402  (irax.numpy.fft)
 from ._extra_nan import (nanargmax, nanargmin, nancumprod, nancumsum, nanmax, nanmean,  # noqa: F401
                          nanmin, nanprod, nanstd, nansum, nanvar)
 from ._extra_sorting import argpartition, digitize, lexsort, partition, searchsorted  # noqa: F401
