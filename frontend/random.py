@@ -170,6 +170,7 @@ def _rotate_left(x, d: int):
 def threefry_2x32(k1, k2, x1, x2):
     """The Threefry-2x32 block cipher (20 rounds) on uint32 arrays of one shape; the keys
     may be scalars (broadcast).  One irax.threefry2x32 op, as JAX's primitive."""
+    x1, x2 = as_operand(x1), as_operand(x2)
     shape = x1.aval.shape
 
     def wide(k):
