@@ -664,7 +664,18 @@ F32_RULES = {
     "irax.asinh": lambda x: asinh(x, log1p=_native(math.log1p)),
     "irax.acosh": lambda x: acosh(x, log1p=_native(math.log1p)),
     "irax.atanh": lambda x: atanh(x, log1p=_native(math.log1p)),
+    "irax.cbrt": lambda x: _cbrt32(x),
 }
+
+
+def _cbrt32(x):
+    """IREE's float32 cbrt is up to 11 ulp off (libm's, which XLA calls, <= 1): the
+    float64 algorithm rounded once, or on a target without float64 one Newton step."""
+    if FLOAT64_TARGET.get():
+        return F(_in_f64(cbrt, x.v))
+    y = F(math.cbrt(x.v))
+    y = y - (y - x / (y * y)) * (1.0 / 3.0)
+    return sel(either(x.cmp("==", 0.0), fabs(x).cmp("==", INF)), x, y)
 
 
 def wrap(name, rule):
