@@ -25,7 +25,8 @@ if jax is not None:
 CASES = {
     "qr": (lambda L: lambda a: L.qr(a), np.linalg.qr),
     "eigh": (lambda L: lambda a: L.eigh(a), np.linalg.eigh),
-    "svd": (lambda L: lambda a: L.svd(a, full_matrices=False), lambda a: np.linalg.svd(a, full_matrices=False)),
+    "svd": (lambda L: lambda a: L.svd(a, full_matrices=False),
+            lambda a: np.linalg.svd(a, full_matrices=False)),
 }
 
 
@@ -63,7 +64,8 @@ def run(n, rounds, number):
             best = {k: _once(fn) for k, fn in fns.items()}
         else:
             best = interleaved(fns, number=number, rounds=rounds)
-        ratios = "  ".join(f"irax/{k} {best['irax'] / v:7.2f}" for k, v in best.items() if k != "irax")
+        ratios = "  ".join(f"irax/{k} {best['irax'] / v:7.2f}"
+                           for k, v in best.items() if k != "irax")
         times = "  ".join(f"{k} {fmt(v)}" for k, v in best.items())
         print(f"{name:5s} n={n:5d}  {times}  {ratios}  (irax first call {compile_s:.1f} s)",
               flush=True)

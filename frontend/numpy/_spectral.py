@@ -262,7 +262,6 @@ def _jacobi_eigh(a):
     max abs entry is at most 1."""
     jnp = _jnp()
     *batch, n, _ = a.aval.shape
-    dt = a.aval.dtype
     odd = n % 2
     if odd:
         a = _pad_even(a, (-1, -2))
@@ -317,8 +316,8 @@ def _jacobi_eigh(a):
 
 def _jacobi_svd(x):
     """One-sided Jacobi on the rows of x (..., N, M), N <= M, max abs entry
-    at most 1: rows of the result are mutually orthogonal, x = w^T... with
-    the accumulated rotations vt (rows: right singular vectors)."""
+    at most 1: returns (y, vt) with y = vt x, the rows of y orthogonal (their
+    norms are the singular values) and vt orthogonal."""
     jnp = _jnp()
     *batch, n, M = x.aval.shape
     odd = n % 2
