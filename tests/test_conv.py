@@ -60,30 +60,48 @@ def _close(got, want, tol=2e-5):
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
 
 
+def _dtype_cases(conv, f32):
+    """int32 and bool (any(x & w)) convolutions, float16 (accumulated in float32) and
+    float16 with preferred_element_type=float32."""
+    rng = np.random.default_rng(5)
+    xi, wi = rng.integers(-3, 4, (2, 3, 6)).astype(np.int32), rng.integers(-3, 4, (2, 3, 3)).astype(np.int32)
+    xh, wh = rng.standard_normal((2, 3, 6)).astype(np.float16), rng.standard_normal((2, 3, 3)).astype(np.float16)
+    kw = dict(window_strides=(1,), padding="SAME")
+    return dict(i=conv(xi, wi, **kw), b=conv(xi > 0, wi > 0, **kw), h=conv(xh, wh, **kw),
+                hp=conv(xh, wh, preferred_element_type=f32, **kw))
+
+
 def test_forward_matches_jax():
     ops = _operands()
 
     @irax.jit
     def run(ops):
-        return [lax.conv_general_dilated(x, w, **kw) for (x, w), (_, _, kw) in zip(ops, CASES)]
-    for i, (got, (x, w), (_, _, kw)) in enumerate(zip(run(ops), ops, CASES)):
+        return ([lax.conv_general_dilated(x, w, **kw) for (x, w), (_, _, kw) in zip(ops, CASES)],
+                _dtype_cases(lax.conv_general_dilated, irax.numpy.float32))
+    got, got_dtypes = run(ops)
+    want_all = jax.jit(lambda ops: [jax.lax.conv_general_dilated(x, w, **kw)
+                                    for (x, w), (_, _, kw) in zip(ops, CASES)])(ops)
+    for i, (out, want, (_, _, kw)) in enumerate(zip(got, want_all, CASES)):
         try:
-            _close(got, jax.lax.conv_general_dilated(x, w, **kw))
+            _close(out, want)
         except AssertionError as e:
             raise AssertionError(f"case {i}: {kw}: {e}") from None
+    want = jax.jit(lambda: _dtype_cases(jax.lax.conv_general_dilated, jjnp.float32))()
+    for k in want:
+        _close(got_dtypes[k], want[k], 2e-3)
 
 
 def _check_gradients(picks):
     cases = [CASES[i] for i in picks]
     ops = [_operands(1)[i] for i in picks]
     rng = np.random.default_rng(2)
-    outs = [jax.lax.conv_general_dilated(x, w, **kw) for (x, w), (_, _, kw) in zip(ops, cases)]
-    cts = [rng.standard_normal(o.shape).astype(np.float32) for o in outs]
+    cts = [rng.standard_normal(jax.eval_shape(lambda x, w: jax.lax.conv_general_dilated(
+        x, w, **kw), x, w).shape).astype(np.float32) for (x, w), (_, _, kw) in zip(ops, cases)]
 
     def loss(conv, ops):
         return sum((conv(x, w, **kw) * ct).sum() for (x, w), (_, _, kw), ct in zip(ops, cases, cts))
     got = irax.jit(irax.grad(lambda ops: loss(lax.conv_general_dilated, ops)))(ops)
-    want = jax.grad(lambda ops: loss(jax.lax.conv_general_dilated, ops))(ops)
+    want = jax.jit(jax.grad(lambda ops: loss(jax.lax.conv_general_dilated, ops)))(ops)
     for i, g, w_ in zip(picks, got, want):
         for part, a, b in zip(("lhs", "rhs"), g, w_):
             try:
@@ -111,16 +129,18 @@ def test_second_order_and_jvp():
     def f(conv, grad, x, w, x2, w2):
         gx = grad(lambda x: (conv(x, w, **kw) ** 2).sum())(x)
         return (gx * x).sum() + (conv(x2, w2, **kw2) ** 3).sum()
-    got = irax.jit(irax.grad(lambda *a: f(lax.conv_general_dilated, irax.grad, *a), (1, 3)))(
-        x, w, x2, w2)
-    want = jax.grad(lambda *a: f(jax.lax.conv_general_dilated, jax.grad, *a), (1, 3))(
-        x, w, x2, w2)
-    for a, b in zip(got, want):
-        _close(a, b, 2e-3)
     tx, tw = np.ones_like(x), np.full_like(w, 0.5)
-    got = irax.jvp(lambda x, w: lax.conv_general_dilated(x, w, **kw), (x, w), (tx, tw))
-    want = jax.jvp(lambda x, w: jax.lax.conv_general_dilated(x, w, **kw), (x, w), (tx, tw))
-    for a, b in zip(got, want):
+
+    def both(conv, grad, jvp, x, w, x2, w2):
+        return (grad(lambda *a: f(conv, grad, *a), (1, 3))(x, w, x2, w2),
+                jvp(lambda x, w: conv(x, w, **kw), (x, w), (tx, tw)))
+    got = irax.jit(lambda *a: both(lax.conv_general_dilated, irax.grad, irax.jvp, *a))(
+        x, w, x2, w2)
+    want = jax.jit(lambda *a: both(jax.lax.conv_general_dilated, jax.grad, jax.jvp, *a))(
+        x, w, x2, w2)
+    for a, b in zip(got[0], want[0]):
+        _close(a, b, 2e-3)
+    for a, b in zip(got[1], want[1]):
         _close(a, b, 1e-4)
 
 
@@ -147,28 +167,12 @@ def test_vmap_matches_jax():
                     for j, (i, _, _) in enumerate(VMAPS)]
         return run
     got = irax.jit(irax.vmap(f(lax.conv_general_dilated), tuple(axes)))(*args)
-    want = jax.vmap(f(jax.lax.conv_general_dilated), tuple(axes))(*args)
+    want = jax.jit(jax.vmap(f(jax.lax.conv_general_dilated), tuple(axes)))(*args)
     for j, (a, b) in enumerate(zip(got, want)):
         try:
             _close(a, b)
         except AssertionError as e:
             raise AssertionError(f"vmap {VMAPS[j]}: {e}") from None
-
-
-def test_dtypes_match_jax():
-    rng = np.random.default_rng(5)
-    xi, wi = rng.integers(-3, 4, (2, 3, 6)).astype(np.int32), rng.integers(-3, 4, (2, 3, 3)).astype(np.int32)
-    xb, wb = xi > 0, wi > 0
-    xh, wh = rng.standard_normal((2, 3, 6)).astype(np.float16), rng.standard_normal((2, 3, 3)).astype(np.float16)
-    kw = dict(window_strides=(1,), padding="SAME")
-
-    def run(conv, f32):
-        return dict(i=conv(xi, wi, **kw), b=conv(xb, wb, **kw), h=conv(xh, wh, **kw),
-                    hp=conv(xh, wh, preferred_element_type=f32, **kw))
-    got = irax.jit(lambda: run(lax.conv_general_dilated, irax.numpy.float32))()
-    want = run(jax.lax.conv_general_dilated, jjnp.float32)
-    for k in want:
-        _close(got[k], want[k], 2e-3)
 
 
 def test_lowering_uses_named_convolutions():

@@ -121,7 +121,7 @@ def _optimizers(opt):
             "adam": opt.adam(sched[2]), "adamax": opt.adamax(0.1), "sm3": opt.sm3(sched[3])}
 
 
-def _trajectories(lib, grad, jit, params, steps=3):
+def _trajectories(lib, grad, jit, params, steps=2):
     def loss(p):
         return ((p["w"] - 1.0) ** 2).sum() + (p["b"] ** 4).sum() + (p["w"].sum() * p["b"]).sum()
 
