@@ -55,3 +55,17 @@ def test_float32_cbrt_is_correctly_rounded_on_cpu_and_vulkan():
         on_vulkan = np.asarray(irax.jit(lax.cbrt, backend="vulkan")(x))
         ulps = np.abs(on_vulkan.view(np.int32).astype(np.int64) - want.view(np.int32))
         assert ulps.max() <= 1, ulps.max()
+
+
+def test_float32_pow_is_correctly_rounded_with_c99_special_cases():
+    rng = np.random.default_rng(1)
+    a = np.concatenate([np.abs(rng.uniform(-5, 5, 3000)), np.exp(rng.uniform(-40, 40, 3000))])
+    b = np.concatenate([rng.uniform(-3, 3, 3000), rng.uniform(-2, 2, 3000)])
+    a, b = a.astype(np.float32), b.astype(np.float32)
+    sp = np.float32([0, -0.0, 1, -1, 2, -2, -3, np.inf, -np.inf, np.nan, 0.5, 1e-30, 3e38])
+    A, B = (m.ravel() for m in np.meshgrid(sp, sp))
+    got, special = irax.jit(lambda a, b, A, B: (lax.pow(a, b), lax.pow(A, B)))(a, b, A, B)
+    want = np.power(a.astype(np.float64), b.astype(np.float64)).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(got), want)
+    jax_special = np.asarray(jax.jit(jax.lax.pow)(A, B))
+    np.testing.assert_array_equal(np.asarray(special), jax_special)  # NaNs compare equal
