@@ -1,5 +1,5 @@
 """irax.scipy.stats: jax.scipy.stats's distributions, one module each (stats.norm.logpdf)."""
-from . import (bernoulli, beta, betabinom, binom, cauchy, chi2, dirichlet, expon, gamma,  # noqa: F401
-               gennorm, geom, gumbel_l, gumbel_r, laplace, logistic, multinomial,
-               multivariate_normal, nbinom, norm, pareto, poisson, t, truncnorm, uniform,
-               vonmises, wrapcauchy)
+from . import (  # noqa: F401
+    bernoulli, beta, betabinom, binom, cauchy, chi2, dirichlet, expon, gamma, gennorm, geom,
+    gumbel_l, gumbel_r, laplace, logistic, multinomial, multivariate_normal, nbinom, norm,
+    pareto, poisson, t, truncnorm, uniform, vonmises, wrapcauchy)

@@ -13,7 +13,7 @@ def logpdf(x, loc=0, scale=1):
 
 def cdf(x, loc=0, scale=1):
     x, loc, scale = promote("cauchy.cdf", x, loc, scale)
-    return 0.5 + (1.0 / math.pi) * jnp.arctan((x - loc) / scale)
+    return 0.5 + jnp.arctan((x - loc) / scale) / math.pi  # exactly 0 and 1 at -inf, inf
 
 
 def sf(x, loc=0, scale=1):
