@@ -13,7 +13,7 @@ from iree.compiler import ir, rewrite
 from iree.compiler.dialects import arith, func, linalg, tensor
 
 from irax.dialects.ops import OPS, IraxTypeError, RuleTable, attrs_of, is_splat, reduce_identity, where_string
-from irax.dialects.types import UNSIGNED, Aval, aval_of, is_complex, is_float
+from irax.dialects.types import UNSIGNED, Aval, aval_of, is_complex, is_float, is_inexact
 
 from . import builders as B
 from . import f64_math
@@ -207,7 +207,7 @@ def lower_reduce(c):
     if not axes:
         return [c.operands[0]]
     reduced = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
-    tree = c.op.name in _TREE_REDUCTIONS and is_float(a.dtype) and reduced > REDUCE_BLOCK
+    tree = c.op.name in _TREE_REDUCTIONS and is_inexact(a.dtype) and reduced > REDUCE_BLOCK
     if tree or len(axes) > 1:
         # One axis per linalg reduction, adjacent reduced axes collapsed first: IREE
         # 3.13 fails to vectorize a multi-axis reduction of a broadcast product
@@ -331,7 +331,7 @@ def lower_cumulative(c):
     x = c.operands[0]
     if reverse:
         x = reverse_value(x, a, (axis,))
-    if c.op.name in ("irax.cumsum", "irax.cumprod") and is_float(a.dtype):
+    if c.op.name in ("irax.cumsum", "irax.cumprod") and is_inexact(a.dtype):
         out = _blocked_scan(c.op.name, x, a, axis)
     else:
         out = _scan(c.op.name, x, a, axis)[0]
@@ -417,7 +417,7 @@ def lower_dot_general(c):
     y = reshape_value(y, Aval([rhs.shape[d] for d in rb + rc + rfree], rhs.dtype),
                       Aval(lead + (k, n), rhs.dtype))
     acc = Aval(lead + (m, n), c.out.dtype)
-    if is_float(c.out.dtype) and k > REDUCE_BLOCK and min(m, n) == 1:
+    if is_inexact(c.out.dtype) and k > REDUCE_BLOCK and min(m, n) == 1:
         return [reshape_value(_tree_dot(x, y, lead, m, k, n, c.out.dtype), acc, c.out)]
     out = (linalg.batch_matmul if lb else linalg.matmul)(x, y, outs=[B.filled(acc, 0)])
     return [reshape_value(out, acc, c.out)]

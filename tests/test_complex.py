@@ -111,7 +111,11 @@ def test_data_movement_reductions_contractions_match_jax():
                 cumsum=mod.cumsum(m, axis=1), cumprod=mod.cumprod(m, axis=1),
                 sort=mod.sort_complex(mod.concatenate([m[0], m[0][::-1].real + 0j])),
                 sort_int=mod.sort_complex(mod.array([3, 1, 2])), flip=mod.flip(m, 1),
-                stack=mod.stack([m, m]), isclose=mod.isclose(m, m + 1e-9))
+                stack=mod.stack([m, m]), isclose=mod.isclose(m, m + 1e-9),
+                # longer than REDUCE_BLOCK / SCAN_BLOCK: blocked (tree) sums, as for floats
+                long_sum=mod.sum(mod.tile(m, (1, 40)), axis=1),
+                long_cumsum=mod.cumsum(mod.tile(m[0], 40))[::37],
+                long_matvec=mod.tile(m, (1, 40)) @ mod.tile(m[1], 40))
         return run
     assert_like_jax(irax.jit(f(jnp))(M, N), jax.jit(f(J))(M, N), atol=1e-5)
 
