@@ -25,6 +25,7 @@ _API = {
     "ShapeDtypeStruct": ".api", "clear_caches": ".api", "device_get": ".api",
     "disable_jit": ".api", "eval_shape": ".api", "make_jaxpr": ".api", "named_call": ".api",
     "named_scope": ".api", "typeof": ".api", "closure_convert": ".api",
+    "ensure_compile_time_eval": ".api",
     "jacobian": ".ad", "linear_transpose": ".ad",
     "checkpoint": ".ad_checkpoint", "remat": ".ad_checkpoint",
     "checkpoint_policies": ".ad_checkpoint", "pure_callback": ".debug",

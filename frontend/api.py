@@ -13,8 +13,8 @@ from irax.dialects import Aval, get_context, ir
 from irax.lowering.pipeline import clone_module, to_linalg_text
 
 from . import config, dtypes
-from .core import Array, IRModule, Trace, Tracer, active_traces, bind, current_trace, is_array, \
-    name_stack, no_traces
+from .core import Array, IRModule, Trace, Tracer, active_traces, bind, compile_time_eval, \
+    current_trace, is_array, name_stack, no_traces
 from .eager import device_put_host
 from .executor import executable
 from .tree_util import tree_flatten
@@ -44,7 +44,7 @@ def as_operand(x):
         return x
     aval, weak = leaf_aval(x)
     value = np.asarray(x, dtypes.np_dtype(aval.dtype))
-    if current_trace() is None:
+    if current_trace() is None or compile_time_eval.get():
         return device_put_host(value, aval.dtype, weak)
     (t,) = bind("irax.constant", [], value=value)
     t.weak_type = weak
@@ -661,6 +661,18 @@ def disable_jit(disable: bool = True):
         yield
     finally:
         config._values["jax_disable_jit"] = before
+
+
+@contextlib.contextmanager
+def ensure_compile_time_eval():
+    """Within the block, ops whose operands are all concrete run now, even under
+    jit (their results are concrete arrays, usable in Python control flow);
+    ops on traced values are still traced."""
+    token = compile_time_eval.set(True)
+    try:
+        yield
+    finally:
+        compile_time_eval.reset(token)
 
 
 # --------------------------------------------------------------------------

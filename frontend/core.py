@@ -41,6 +41,10 @@ def user_frame():
     return f
 
 
+# Inside api.ensure_compile_time_eval: ops on concrete values run now, even under a trace.
+compile_time_eval: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "irax_compile_time_eval", default=False)
+
 # The active `named_scope`/`named_call` names, outermost first (api.named_scope).
 name_stack: contextvars.ContextVar[tuple] = contextvars.ContextVar("irax_name_stack", default=())
 
@@ -362,7 +366,8 @@ def bind(name: str, args, results=None, concretes=None, **attrs):
     their concrete values when the caller already knows them.
     """
     trace = current_trace()
-    if trace is None:
+    if trace is None or (results is None and compile_time_eval.get()
+                         and not any(isinstance(a, Tracer) for a in args)):
         from .eager import execute
         return execute(name, [_concrete_of(a) if isinstance(a, Tracer) else a for a in args],
                        attrs, results)

@@ -186,3 +186,20 @@ def test_closure_convert_hoists_traced_values_like_jax():
     assert counts == [1, 1, 1, 1]
     with pytest.raises(TypeError, match="takes 1 arguments and 0 constants"):
         f(V, V)
+
+
+def test_ensure_compile_time_eval_computes_concrete_values_under_jit():
+    seen = []
+
+    def f(np_, ctx, x):
+        with ctx():
+            n = np_.sum(np_.arange(4.0))
+            seen.append(int(n))  # concrete inside the block, as in JAX
+            y = x * n  # x is traced: still traced
+        return y + int(n)
+    got = irax.jit(lambda x: f(jnp, irax.ensure_compile_time_eval, x))(V)
+    want = jax.jit(lambda x: f(jjnp, jax.ensure_compile_time_eval, x))(V)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want))
+    assert seen == [6, 6]
+    with pytest.raises(irax.ConcretizationTypeError):
+        irax.jit(lambda x: int(jnp.sum(x)))(V)  # outside the block: an error, as before
