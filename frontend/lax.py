@@ -444,3 +444,12 @@ from . import numpy as _numpy  # noqa: E402,F401  (installs operators on the arr
 from .special_math import (betainc, bessel_i0e, bessel_i1e, digamma, erf_inv, erfc,  # noqa: E402,F401
                            igamma, igamma_grad_a, igammac, lgamma, polygamma,
                            random_gamma_grad, zeta)
+
+
+def __getattr__(name):
+    """irax.lax.linalg loads on first use (it imports irax.numpy, which imports lax)."""
+    if name == "linalg":
+        from . import lax_linalg
+        globals()["linalg"] = lax_linalg
+        return lax_linalg
+    raise AttributeError(f"module 'irax.lax' has no attribute {name!r}")

@@ -118,33 +118,22 @@ def _tri_inv(t):
 
 
 def _lower_solve(t, b, unit):
-    """t^-1 b for lower-triangular t (..., n, n) and b (..., n, k), batch dims equal."""
+    """t^-1 b for lower-triangular t (..., n, n) and b (..., n, k), batch dims equal:
+    forward substitution, one row per step (x starts at 0, so row i of t times x
+    is the sum over the rows solved so far).  One loop compiles to a handful of
+    dispatches (the block-inverse version took 30 s to compile at n = 70)."""
     n = t.aval.shape[-1]
-    t = tril(t, -1) + eye(n, dtype=t.aval.dtype) if unit else tril(t)
-    nb = _SOLVE_BLOCK
-    starts = list(range(0, n, nb))
-    diag = [t[..., s:s + nb, s:s + nb] for s in starts]
-    last = diag[-1].aval.shape[-1]
-    if last != nb and len(starts) > 1:  # solve the short last block with the others
-        w = diag[-1]
-        pad = [(0, 0, 0)] * (w.aval.ndim - 2) + [(0, nb - last, 0)] * 2
-        w = lax.pad(w, asarray(np.zeros((), dtypes.np_dtype(w.aval.dtype))), pad)
-        w = w + lax.broadcast_in_dim(
-            lax.convert_element_type(lax.ge(_iota(nb, (nb, nb), 0), last), w.aval.dtype)
-            * eye(nb, dtype=w.aval.dtype), w.aval.shape, (w.aval.ndim - 2, w.aval.ndim - 1))
-        diag[-1] = w
-    if len(diag) == 1:
-        return matmul(_tri_inv(diag[0]), b)
-    invs = _tri_inv(concatenate([d[..., None, :, :] for d in diag], axis=-3))
-    xs = []
-    for i, s in enumerate(starts):
-        e = min(s + nb, n)
-        r = b[..., s:e, :]
-        if xs:
-            r = r - matmul(t[..., s:e, :s], concatenate(xs, axis=-2))
-        inv = invs[..., i, :e - s, :e - s]
-        xs.append(matmul(inv, r))
-    return concatenate(xs, axis=-2)
+    nb = t.aval.ndim - 2
+    if n == 0:
+        return b
+
+    def body(i, x):
+        row = _row(t, i)                                   # (..., 1, n)
+        d = lax.dynamic_slice(row, (0,) * (nb + 1) + (i,), row.aval.shape[:-1] + (1,))
+        r = _row(b, i) - matmul(row, x)
+        return _set_row(x, r if unit else r / d, i)
+    t = tril(t, -1) if unit else tril(t)
+    return lax.fori_loop(0, n, body, _zeros(b.aval.shape, b.aval.dtype))
 
 
 def _solve_kernel(a, b, left_side, lower, transpose_a, unit_diagonal):
