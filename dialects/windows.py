@@ -5,8 +5,9 @@ Sum is linear; its transpose is a window sum again (the cotangent dilated by the
 strides, padded, summed over the same window).  Max and min are differentiated
 as JAX defines them, through the first extremal element of each window (XLA's
 select-and-scatter): for the derivative the op is rewritten as a gather of that
-element from the padded operand (its index an argmax over the window's strided
-slices, with no derivative of its own), and that composite is differentiated
+element from the flattened padded operand (its index from an argmax over the
+window's strided slices, with no derivative of its own), and that composite is
+differentiated
 (`decomposition`): the JVP gathers the tangent, the VJP scatter-adds the
 cotangent, and both differentiate again.  Prod is differentiated through the
 product of the slices.  Batching adds a window dimension of size 1 along the
@@ -15,6 +16,8 @@ mapped dim.
 from __future__ import annotations
 
 import itertools
+
+import numpy as np
 
 from . import build as b
 from .batching import batch_rules
@@ -88,23 +91,24 @@ def window_slices(xp, out, window_dimensions, window_strides, window_dilation):
     return parts[0] if len(parts) == 1 else b.op("irax.concatenate", *parts, dimension=0)
 
 
-def _first_extremum_indices(patches, kind, out, window_dimensions, window_strides,
-                            window_dilation):
-    """Gather indices [out..., rank] into the padded operand of each window's first
-    maximum (minimum): its window offset, unravelled, placed at the window's start."""
+def _first_extremum_index(patches, kind, padded_shape, out, window_dimensions, window_strides,
+                          window_dilation):
+    """[out..., 1]: the row-major index into the flattened padded operand of each
+    window's first maximum (minimum): the window's start plus the offset, looked up
+    in a table, of the argmax over its slices."""
     pick = "irax.argmax" if kind == "max" else "irax.argmin"
     first = b.op(pick, b.op("irax.stop_gradient", patches), axis=0, index_dtype="int32")
-    coords, inner = [], 1
-    for i in reversed(range(len(out))):
-        w = window_dimensions[i]
-        k = b.op("irax.rem", b.div(first, b.full(out, inner, "int32")), b.full(out, w, "int32"))
-        start = b.mul(b.op("irax.iota", shape=tuple(out), dtype="int32", dimension=i),
-                      b.full(out, window_strides[i], "int32"))
-        pos = b.add(start, b.mul(k, b.full(out, window_dilation[i], "int32")))
-        coords.insert(0, b.reshape(pos, tuple(out) + (1,)))
-        inner *= w
-    return coords[0] if len(coords) == 1 else b.op("irax.concatenate", *coords,
-                                                   dimension=len(out))
+    row = [int(np.prod(padded_shape[i + 1:], dtype=np.int64)) for i in range(len(out))]
+    table = np.array([sum(k * wd * r for k, wd, r in zip(offs, window_dilation, row))
+                      for offs in itertools.product(*[range(w) for w in window_dimensions])],
+                     np.int32)
+    index = b.op("irax.gather", b.op("irax.constant", value=table),
+                 b.reshape(first, tuple(out) + (1,)))
+    for i, (n, s, r) in enumerate(zip(out, window_strides, row)):
+        if n > 1:
+            start = b.op("irax.iota", shape=tuple(out), dtype="int32", dimension=i)
+            index = b.add(index, b.mul(start, b.full(out, s * r, "int32")))
+    return b.reshape(index, tuple(out) + (1,))
 
 
 def _composite(kind, attrs):
@@ -117,7 +121,9 @@ def _composite(kind, attrs):
         patches = window_slices(xp, out, *win)
         if kind == "prod":
             return [b.op("irax.reduce_prod", patches, axes=(0,))]
-        return [b.op("irax.gather", xp, _first_extremum_indices(patches, kind, out, *win))]
+        flat = b.reshape(xp, (aval_of(xp).size,))
+        return [b.op("irax.gather", flat,
+                     _first_extremum_index(patches, kind, aval_of(xp).shape, out, *win))]
     return fn
 
 
