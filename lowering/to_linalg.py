@@ -13,7 +13,7 @@ from iree.compiler import ir, rewrite
 from iree.compiler.dialects import arith, func, linalg, tensor
 
 from irax.dialects.ops import OPS, IraxTypeError, RuleTable, attrs_of, is_splat, reduce_identity, where_string
-from irax.dialects.types import UNSIGNED, Aval, aval_of, is_complex, is_float, is_inexact
+from irax.dialects.types import UNSIGNED, Aval, aval_of, is_complex, is_float, is_inexact, real_dtype
 
 from . import builders as B
 from . import f64_math
@@ -88,9 +88,8 @@ def lower_constant(c):
     if aval.dtype in UNSIGNED:
         value = value.view(value.dtype.name.replace("uint", "int"))
     ttype = B.lowered_type(aval)
-    if is_complex(aval.dtype):  # one element makes a splat (there is no complex element attribute)
-        one = value.reshape(-1)[:1] if is_splat(value) else value
-        return [arith.constant(ttype, ir.DenseElementsAttr.get(np.ascontiguousarray(one), type=ttype))]
+    if is_complex(aval.dtype):
+        return [_complex_constant(value, aval)]
     if is_splat(value):
         # A splat attribute, never linalg.fill: IREE 3.13 miscompiles a
         # reduction whose input is a fill of a constant (sum(ones(3)) gave 1).
@@ -101,6 +100,22 @@ def lower_constant(c):
     else:
         attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value), type=ttype)
     return [arith.constant(ttype, attr)]
+
+
+def _complex_constant(value, aval):
+    """A splat is one complex attribute (one element makes a splat); any other complex
+    constant is built from its real and imaginary parts by an elementwise complex.create:
+    vulkan-spirv cannot legalize a non-splat complex arith.constant."""
+    ttype = B.lowered_type(aval)
+    if is_splat(value):
+        one = np.ascontiguousarray(value.reshape(-1)[:1])
+        return arith.constant(ttype, ir.DenseElementsAttr.get(one, type=ttype))
+    part = Aval(aval.shape, real_dtype(aval.dtype))
+    re, im = (arith.constant(B.lowered_type(part), ir.DenseElementsAttr.get(
+        np.ascontiguousarray(p), type=B.lowered_type(part))) for p in (value.real, value.imag))
+    n = aval.ndim
+    return B.generic([re, im], [B.identity_map(n)] * 2, [B.empty(aval)], [B.identity_map(n)],
+                     [B.PARALLEL] * n, elementwise_body("irax.complex", {}, [part, part], aval))[0]
 
 
 def _scalar_attr(aval, x):

@@ -217,10 +217,11 @@ def test_complex128_under_x64(x64):
 
 def _device_program(z, m):
     """The ops that needed care on a GPU target: vulkan-spirv cannot compile complex.pow,
-    complex.sign or a select of complex values (complex_math.py writes them on the parts)."""
+    complex.sign, a select of complex values (complex_math.py writes them on the parts) or
+    a non-splat complex constant (W here; to_linalg builds it from its parts)."""
     return (z * z / (z + 3), jnp.exp(z), jnp.sqrt(z), jnp.abs(z), jnp.sign(z),
             jnp.power(z, 0.5 + 1j), m @ m, jnp.sum(m, axis=0), jnp.conj(z),
-            jnp.where(jnp.abs(z) > 1, z, 0))
+            jnp.where(jnp.abs(z) > 1, z, 0), z * W, jnp.fft.fft(z))
 
 
 @pytest.mark.skipif("vulkan" not in available_backends(),
@@ -229,7 +230,8 @@ def test_runs_on_vulkan_like_cpu():
     z, m = Z, M[:, :3]
     on_vk = irax.jit(_device_program, backend="vulkan")(z, m)
     want = (z * z / (z + 3), np.exp(z), np.sqrt(z), np.abs(z), z / np.abs(z), z ** (0.5 + 1j),
-            m @ m, m.sum(axis=0), np.conj(z), np.where(np.abs(z) > 1, z, 0))
+            m @ m, m.sum(axis=0), np.conj(z), np.where(np.abs(z) > 1, z, 0), z * W,
+            np.fft.fft(z).astype(np.complex64))
     for a, b in zip(tree_leaves(on_vk), want):
         assert a.backend.platform == "vulkan" and a.dtype == b.dtype
         np.testing.assert_allclose(np.asarray(a), b, rtol=2e-5, atol=2e-5)
