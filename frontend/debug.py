@@ -10,7 +10,9 @@ IREE makes the calls synchronously, in the program's order, either way.
 """
 from __future__ import annotations
 
+import atexit
 import builtins
+import gc
 import string
 
 import numpy as np
@@ -23,6 +25,15 @@ from .core import Array, Tracer, current_trace, no_traces, user_location
 from .tree_util import tree_flatten
 
 __all__ = ["breakpoint", "callback", "print"]
+
+
+@atexit.register
+def _release_host_modules():
+    """Drop the executables (and the Python VM modules they hold) before the IREE
+    bindings are torn down, which otherwise report them as leaked."""
+    from .api import clear_caches
+    clear_caches()
+    gc.collect()
 
 
 def _split(args, kwargs):
