@@ -12,7 +12,6 @@ agree to a few ulp.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -160,9 +159,8 @@ def weibull_min(key, scale, concentration, shape=(), dtype=None):
     """Weibull floats by the inverse CDF, (-log1p(-u)) ** (1 / concentration) * scale."""
     key = _check_key("weibull_min", key)
     dtype = _float_dtype("weibull_min", dtype)
-    inv = 1.0 / concentration if isinstance(concentration, (int, float)) else \
-        1.0 / jnp.asarray(concentration)
-    return _weibull_min(key, as_operand(scale), as_operand(inv), _shape(shape), dtype)
+    inv = 1.0 / _param(concentration, dtype)  # in float32, as JAX's (traced) division
+    return _weibull_min(key, as_operand(scale), inv, _shape(shape), dtype)
 
 
 @_compiled(3, 4)
@@ -332,11 +330,7 @@ def _gamma_impl(key, a, log_space):
 
 def _gamma_grad(sample, a, log_space):
     """d sample / d a by implicit reparameterisation (lax.random_gamma_grad)."""
-    grad_fn = getattr(lax, "random_gamma_grad", None)
-    if grad_fn is None:
-        raise NotImplementedError("irax.random.gamma: the derivative with respect to `a` "
-                                  "needs lax.random_gamma_grad, which irax does not have yet "
-                                  f"(at {user_line()})")
+    grad_fn = lax.random_gamma_grad
     if log_space:
         # d log(x) = dx / x, with x = exp(log x) kept off 0 as JAX does
         x = lax.exp(sample)
@@ -458,9 +452,10 @@ def generalized_normal(key, p, shape=(), dtype=None):
 
 def _generalized_normal(key, p, shape, dtype):
     k1, k2 = _split(key, (2,))
-    g = _gamma(k1, jnp.broadcast_to(_param(1 / p, dtype), shape), False)
+    inv = 1 / _param(p, dtype)  # in float32, as JAX's (traced) division
+    g = _gamma(k1, jnp.broadcast_to(inv, shape), False)
     r = _rademacher(k2, shape, dtype)
-    return r * g ** (1 / p)
+    return r * g ** inv
 
 
 def ball(key, d, p=2, shape=(), dtype=None):
@@ -472,7 +467,8 @@ def ball(key, d, p=2, shape=(), dtype=None):
     k1, k2 = _split(key, (2,))
     g = _generalized_normal(k1, p, (*shape, d), dtype)
     e = _exponential(k2, shape, dtype)
-    return g / (((jnp.abs(g) ** p).sum(-1) + e) ** (1 / p))[..., None]
+    inv = 1 / _param(p, dtype)
+    return g / (((jnp.abs(g) ** p).sum(-1) + e) ** inv)[..., None]
 
 
 # ------------------------------------------------------------------ counts
