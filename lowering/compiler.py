@@ -70,10 +70,13 @@ def workload_flags(text: str, target: str, given=()) -> tuple:
     (linalg, or StableHLO handed to `compile_mlir` directly).  Flags the
     caller `given` win.
     """
-    if any(f.startswith("--iree-opt-data-tiling") for f in given):
+    if any(f.startswith(("--iree-opt-data-tiling", "--iree-global-opt-data-tiling",
+                         "--iree-dispatch-creation-data-tiling")) for f in given):
         return ()
     if target == "llvm-cpu" and _CONTRACTION.search(text):
-        return ("--iree-opt-data-tiling",)
+        # the GlobalOptimization path: the default (DispatchCreation) path failed to compile
+        # a matmul whose elementwise consumer reads a strided slice ('large vector sizes')
+        return ("--iree-global-opt-data-tiling",)
     return ()
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from irax.lowering.compiler import compile_mlir, workload_flags
 from irax.lowering.runtime import get_backend
 
-DT = ("--iree-opt-data-tiling",)
+DT = ("--iree-global-opt-data-tiling",)
 
 STABLEHLO_DOT = """func.func @main(%a: tensor<3x4xf32>, %b: tensor<4x2xf32>) -> tensor<3x2xf32> {
   %0 = stablehlo.dot_general %a, %b, contracting_dims = [1] x [0] : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>

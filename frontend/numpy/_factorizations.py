@@ -3,12 +3,11 @@
 Each factorization is blocked: the loop over block columns is unrolled in Python
 (static shapes, so every trailing update is one exact-size matmul), and only a
 panel of `_BLOCK` columns runs as a `fori_loop`, carrying the panel alone (a
-loop-carried matrix is copied each step).  A triangular solve inverts its
-diagonal blocks all at once by recursive doubling (log2 batched matmuls) and
-substitutes block by block, so its right-hand side meets matmuls only: it is
-transposed and batched as cheaply as a matmul.  Leading dimensions are batch
-dimensions throughout.  Derivatives are JAX's formulas (custom_jvp), batching
-comes from the ops.  Each kernel is jitted so an eager call compiles one program.
+loop-carried matrix is copied each step).  A triangular solve is one
+forward-substitution loop (reduced to lower/left by transposes and flips).
+Leading dimensions are batch dimensions throughout.  Derivatives are JAX's
+formulas (custom_jvp); batching comes from the ops.  Each kernel is jitted, so
+an eager call compiles one program.
 """
 from __future__ import annotations
 
@@ -29,7 +28,6 @@ from ._shape import concatenate, swapaxes
 from ._ufuncs import where
 
 _BLOCK = 64      # panel width of the blocked factorizations (measured on CPU at n = 64..1024)
-_SOLVE_BLOCK = 64  # diagonal-block size of the triangular solve
 
 
 def _t(x):
@@ -86,36 +84,6 @@ def _square(x, op):
 # --------------------------------------------------------------------------
 # Triangular inverse and solve
 # --------------------------------------------------------------------------
-
-def _tri_inv_pow2(t):
-    """Inverse of lower-triangular t (..., n, n), n a power of two: both diagonal
-    halves are inverted together (stacked on a batch axis), then the corner is
-    -B^-1 C A^-1, so the recursion is log2(n) batched matmuls deep."""
-    n = t.aval.shape[-1]
-    if n == 1:
-        return lax.div(1.0, t)
-    h = n // 2
-    halves = _tri_inv_pow2(concatenate([t[..., None, :h, :h], t[..., None, h:, h:]], axis=-3))
-    a, b = halves[..., 0, :, :], halves[..., 1, :, :]
-    c = -matmul(matmul(b, t[..., h:, :h]), a)
-    top = concatenate([a, _zeros(a.aval.shape, a.aval.dtype)], axis=-1)
-    return concatenate([top, concatenate([c, b], axis=-1)], axis=-2)
-
-
-def _tri_inv(t):
-    """Inverse of lower-triangular t (..., n, n) (padded to a power of two with the identity)."""
-    n = t.aval.shape[-1]
-    p = 1 << max(n - 1, 0).bit_length()
-    if p != n:
-        nb = t.aval.ndim - 2
-        t = lax.pad(t, asarray(np.zeros((), dtypes.np_dtype(t.aval.dtype))),
-                    [(0, 0, 0)] * nb + [(0, p - n, 0)] * 2)
-        t = t + lax.broadcast_in_dim(
-            lax.convert_element_type(lax.ge(_iota(p, (p, p), 0), n), t.aval.dtype)
-            * eye(p, dtype=t.aval.dtype), t.aval.shape, (nb, nb + 1))
-        return _tri_inv_pow2(t)[..., :n, :n]
-    return _tri_inv_pow2(t)
-
 
 def _lower_solve(t, b, unit):
     """t^-1 b for lower-triangular t (..., n, n) and b (..., n, k), batch dims equal:

@@ -6,29 +6,22 @@ so they reuse the LU factorization instead of differentiating through it.
 """
 from __future__ import annotations
 
-import builtins
 import operator
 from typing import NamedTuple
 
 import numpy as np
 
-from irax.dialects.ops import IraxTypeError
-
 from .. import dtypes, lax
+from ..api import jit
 from ..core import Array, user_line
 from ..custom_derivatives import custom_jvp
 from . import _factorizations as F
 from ._core import asarray, broadcast_to, promote
 from ._creation import eye
-from ._linalg import matmul, outer as _outer, tensordot
+from ._linalg import matmul, outer as _outer
 from ._reductions import amax, amin, prod, sum as _sum
-from ._shape import matrix_transpose, moveaxis, reshape, stack, swapaxes
+from ._shape import matrix_transpose, moveaxis, reshape, stack
 from ._ufuncs import abs as _abs, log, sign, sqrt, where
-
-__all__ = ["cholesky", "solve", "inv", "det", "slogdet", "matrix_power", "multi_dot",
-           "tensorsolve", "tensorinv", "norm", "cond", "outer", "cross", "vecdot", "matmul",
-           "matrix_transpose", "trace", "diagonal", "vector_norm", "matrix_norm",
-           "SlogdetResult"]
 
 
 def _float(x, op):
@@ -72,10 +65,12 @@ def _lu_solve(lu, perm, b, trans=0):
     return F._permute_rows(x, lax.convert_element_type(argsort(perm, axis=-1), "int32"))
 
 
-@custom_jvp
-def _solve(a, b):
+def _solve_value(a, b):
     lu, _, perm = F._lu(a)
     return _lu_solve(lu, perm, b)
+
+
+_solve = custom_jvp(jit(_solve_value))  # jitted: an eager call compiles one program
 
 
 @_solve.defjvp
@@ -155,9 +150,7 @@ def _trace_solve(a, da):
     return _sum(_diag(_lu_solve(lu, perm, da)), axis=-1)
 
 
-@custom_jvp
-def _slogdet(a):
-    return _slogdet_value(a)
+_slogdet = custom_jvp(jit(_slogdet_value))
 
 
 @_slogdet.defjvp
@@ -179,10 +172,12 @@ def slogdet(a, *, method=None):
     return SlogdetResult(s, l)
 
 
-@custom_jvp
-def _det(a):
+def _det_value(a):
     lu, piv, _ = F._lu(a)
     return _parity_sign(piv, a.aval.dtype) * prod(_diag(lu), axis=-1)
+
+
+_det = custom_jvp(jit(_det_value))
 
 
 @_det.defjvp
@@ -321,8 +316,9 @@ def cross(x1, x2, /, *, axis=-1):
 
 def vecdot(x1, x2, /, *, axis=-1, precision=None, preferred_element_type=None):
     from ._core import broadcast_arrays
-    a, b = broadcast_arrays(*promote(asarray(x1), asarray(x2), op="vecdot"), op="vecdot")
-    out = _sum(a * b, axis=axis)
+    a, b = promote(asarray(x1), asarray(x2), op="vecdot")
+    a, b = broadcast_arrays(moveaxis(a, axis, -1), moveaxis(b, axis, -1), op="vecdot")
+    out = _sum(a * b, axis=-1)
     if preferred_element_type is not None:
         out = lax.convert_element_type(out, preferred_element_type)
     return out
@@ -459,6 +455,3 @@ def cond(x, p=None):
 # QR, eigh, SVD and what is built on them: Jacobi/Householder programs (_spectral.py)
 from ._spectral import (EighResult, QRResult, SVDResult, eigh, eigvalsh, lstsq,  # noqa: E402
                         matrix_rank, pinv, qr, svd, svdvals)
-
-__all__ += ["qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank",
-            "EighResult", "QRResult", "SVDResult"]
