@@ -139,6 +139,10 @@ case("numeric_unary_f",
 case("int_unary", ["irax." + n for n in NUMERIC_UNARY + INT_UNARY],
      lambda x: tuple(prim(f"irax.{n}", x) for n in NUMERIC_UNARY + INT_UNARY), [ints((2, 3))])
 case("not_bool", ["irax.not"], lambda p: prim("irax.not", p), [bools((3,))])
+case("complex_parts", ["irax.complex", "irax.real", "irax.imag", "irax.conj"],
+     lambda x, y: (prim("irax.real", prim("irax.conj", prim("irax.complex", x, y))),
+                   prim("irax.imag", prim("irax.conj", prim("irax.complex", x, y)))),
+     [uniform((2, 3)), uniform((2, 3))])
 case("integer_pow_convert", ["irax.integer_pow", "irax.convert_element_type",
                              "irax.bitcast_convert_type"],
      lambda x: (prim("irax.integer_pow", x, y=3), prim("irax.convert_element_type", x,
