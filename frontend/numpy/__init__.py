@@ -25,7 +25,8 @@ from ._extra_index_tricks import (c_, diag_indices, diag_indices_from, index_exp
                                   ravel_multi_index, s_, tril_indices, tril_indices_from,
                                   triu_indices, triu_indices_from, unravel_index)
 from ._extra_misc import (array_equiv, array_repr, array_str, can_cast, character,  # noqa: F401
-                          double, einsum_path, euler_gamma, flexible, float_, generic,
+                          double, einsum_path, euler_gamma, flexible, float_, frombuffer,
+                          fromstring, generic,
                           get_printoptions, int_, isdtype, iterable, matvec, number, object_,
                           printoptions, promote_types, set_printoptions, single, uint, vecdot,
                           vecmat)

@@ -224,7 +224,7 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C", *, dtype=None)
     idx = broadcast_arrays(*[lax.convert_element_type(i, dtypes.default_int()) for i in idx])
     if mode == "raise":
         try:
-            host = [np.asarray(i) for i in idx]
+            host = [np.broadcast_to(np.asarray(i), idx[0].aval.shape) for i in multi_index]
         except (TypeError, ConcretizationTypeError):
             raise ConcretizationTypeError(
                 f"ravel_multi_index: mode='raise' needs concrete indices; use mode='wrap' or "

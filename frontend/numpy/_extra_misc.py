@@ -152,3 +152,13 @@ def vecmat(x1, x2, /):
                          f"(at {user_line()})")
     out = matmul(lax.expand_dims(_conj(a), (a.aval.ndim - 1,)), b)
     return lax.squeeze(out, (out.aval.ndim - 2,))
+
+
+def frombuffer(buffer, dtype=float, count=-1, offset=0):
+    """An array from the bytes of a buffer (read on the host, as NumPy reads them)."""
+    return asarray(np.frombuffer(buffer, dtype=np.dtype(dtype), count=count, offset=offset))
+
+
+def fromstring(string, dtype=float, count=-1, *, sep):
+    """An array from numbers in a string separated by `sep`."""
+    return asarray(np.fromstring(string, dtype=np.dtype(dtype), count=count, sep=sep))

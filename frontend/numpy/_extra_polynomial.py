@@ -148,10 +148,12 @@ def poly(seq_of_zeros):
 
 
 def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
-    """Least-squares fit of a degree-`deg` polynomial (columns scaled to unit norm before
-    the solve, as NumPy does)."""
+    """Least-squares fit of a degree-`deg` polynomial: Vandermonde columns scaled to unit
+    norm (as NumPy does), then the normal equations solved by LU (squares the condition
+    number: fine for the low degrees polyfit is used for, less exact than NumPy's SVD)."""
     from ._extra_creation import vander
-    from ._spectral import lstsq
+    from ._linalg import matmul
+    from .linalg import solve
     deg = operator.index(deg)
     if deg < 0:
         raise ValueError(f"polyfit: expected deg >= 0, got {deg}")
@@ -169,9 +171,10 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
         ww = lax.convert_element_type(_vec(w, "polyfit"), xs.aval.dtype)
         lhs = uf.multiply(lhs, lax.broadcast_in_dim(ww, lhs.aval.shape, (0,)))
         rhs = uf.multiply(rhs, lax.broadcast_in_dim(ww, rhs.aval.shape, (0,)))
-    if rcond is None:
-        rcond = xs.aval.shape[0] * float(np.finfo(np.dtype(xs.aval.dtype)).eps)
+    if rcond is not None:
+        raise NotImplementedError(f"polyfit: rcond= is not implemented (at {user_line()})")
     scale = lax.sqrt(lax.reduce_sum(lax.mul(lhs, lhs), (0,)))
     lhs = lax.div(lhs, lax.broadcast_in_dim(scale, lhs.aval.shape, (1,)))
-    c = lstsq(lhs, rhs, rcond=rcond)[0]
+    lt = lax.transpose(lhs, (1, 0))
+    c = solve(matmul(lt, lhs), matmul(lt, rhs))
     return lax.div(c, scale if c.aval.ndim == 1 else lax.broadcast_in_dim(scale, c.aval.shape, (0,)))

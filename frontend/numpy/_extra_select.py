@@ -59,7 +59,7 @@ def choose(a, choices, out=None, mode="raise"):
     if mode == "raise":
         import numpy as np
         try:
-            host = np.asarray(idx)
+            host = np.asarray(a)  # the caller's value (a NumPy array stays concrete)
         except (TypeError, ConcretizationTypeError):
             raise ConcretizationTypeError(
                 f"choose: mode='raise' needs concrete indices, but they are traced; use "

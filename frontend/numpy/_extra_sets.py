@@ -103,11 +103,11 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         rest = moved.aval.shape[1:]
         rows = lax.reshape(moved, (x.aval.shape[ax], int(np.prod(rest, dtype=np.int64))))
     n = rows.aval.shape[0]
-    perm, s, first = _sorted_groups(rows, equal_nan)
-    size = _static_size(red.sum(first), size, "unique")
     if n == 0 and size and fill_value is None:
         raise ValueError(f"unique: for zero-sized input with nonzero size argument, "
                          f"fill_value must be specified (at {user_line()})")
+    perm, s, first = _sorted_groups(rows, equal_nan)
+    size = _static_size(red.sum(first), size, "unique")
     vals = _compact(s, first, size, fill_value)
     if axis is None:
         vals = lax.reshape(vals, (size,))

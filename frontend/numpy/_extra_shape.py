@@ -222,8 +222,8 @@ def delete(arr, obj, axis=None, *, assume_unique_indices=False):
     idx = asarray(obj)
     if idx.aval.dtype == "bool":
         raise ValueError(f"delete: boolean index arrays are not supported (at {user_line()})")
-    try:
-        host = np.asarray(idx)
+    try:  # the caller's value: NumPy arrays and lists stay concrete under jit
+        host = np.asarray(obj)
     except (TypeError, ConcretizationTypeError):
         host = None
     if host is not None:

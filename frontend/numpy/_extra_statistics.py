@@ -216,7 +216,7 @@ def bincount(x, weights=None, minlength=0, *, length=None):
     if minlength < 0:
         raise ValueError(f"bincount: minlength must be non-negative, got {minlength}")
     if length is None:
-        host = _concrete(xs, "bincount", "length")
+        host = _concrete(x, "bincount", "length")
         length = builtins.max(minlength, int(host.max()) + 1 if host.size else 0)
     else:
         length = operator.index(length)
