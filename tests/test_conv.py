@@ -145,8 +145,8 @@ def test_second_order_and_jvp():
 
 
 # (case index, lhs batch axis or None, rhs batch axis or None)
-VMAPS = [(0, 0, None), (0, None, 0), (0, 2, 1), (5, 3, 0), (7, 0, None), (7, None, 3),
-         (7, 1, 1), (9, 0, None), (9, None, 0), (9, 4, 2), (10, 1, 0), (13, 0, 5), (14, 1, 0)]
+VMAPS = [(0, 2, 1), (5, None, 0), (7, 0, None), (7, None, 3), (7, 1, 1), (9, 0, None),
+         (9, None, 0), (9, 4, 2), (14, 1, 0)]
 
 
 def test_vmap_matches_jax():
