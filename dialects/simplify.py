@@ -41,6 +41,11 @@ def _zeros_like(v):
     return emit("irax.constant", [], value=splat_array(0, aval.shape, host_dtype(aval.dtype)))[0]
 
 
+def _ones_like(v):
+    aval = aval_of(v)
+    return emit("irax.constant", [], value=splat_array(1, aval.shape, host_dtype(aval.dtype)))[0]
+
+
 def _fold_add(op):
     a, b = op.operands
     if _is(b, 0) and a.type == op.result.type:
@@ -76,6 +81,32 @@ def _fold_div(op):
     a, b = op.operands
     if _is(b, 1):
         return a
+    return _times_reciprocal(a, b)
+
+
+def _times_reciprocal(a, b):
+    """a / c -> a * (1/c) for a float constant c, and a / broadcast(s) ->
+    a * broadcast(1/s): XLA's algebraic simplifier makes both rewrites, so JAX's
+    quotients by constants and by broadcast values are these products (they
+    differ from true division by an ulp on a third of inputs)."""
+    dtype = aval_of(b).dtype
+    if not is_float(dtype) or _constant_array(a) is not None:
+        return None  # (constant / constant is folded exactly, as true division)
+    value = _constant_array(b)
+    if value is not None:
+        host = host_dtype(dtype)
+        with np.errstate(divide="ignore", over="ignore"):
+            s = splat_value(b)
+            recip = (splat_array(np.divide(np.ones((), host), np.asarray(s, host)), value.shape, host)
+                     if s is not None else
+                     np.divide(np.ones((), host), value.astype(host)).astype(host))
+        return emit("irax.mul", [a, emit("irax.constant", [], value=recip)[0]])[0]
+    owner = getattr(b.owner, "operation", b.owner)
+    if getattr(owner, "name", None) == "irax.broadcast_in_dim":
+        small = owner.operands[0]
+        recip = emit("irax.div", [_ones_like(small), small])[0]
+        return emit("irax.mul", [a, emit("irax.broadcast_in_dim", [recip], **attrs_of(owner))[0]])[0]
+    return None
 
 
 def _fold_neg(op):

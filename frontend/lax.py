@@ -10,7 +10,7 @@ import builtins
 import numpy as np
 
 from irax.dialects.ops import IraxTypeError
-from irax.dialects.types import complex_dtype
+from irax.dialects.types import FLOATS, complex_dtype
 
 from . import dtypes
 from .api import as_operand
@@ -152,7 +152,18 @@ population_count = _op1("population_count")
 add = _opn("add")
 sub = _opn("sub")
 mul = _opn("mul")
-div = _opn("div")
+_div = _opn("div")
+
+
+def div(x, y):
+    """Elementwise `irax.div`.  A Python-scalar divisor of a float array divides as a
+    multiply by its reciprocal, as XLA rewrites x / broadcast(c) under JAX."""
+    if (not is_array(y) and np.ndim(y) == 0 and not np.iscomplexobj(y)
+            and is_array(x) and x.aval.shape != () and x.aval.dtype in FLOATS):
+        t = dtypes.np_dtype(x.aval.dtype)
+        with np.errstate(divide="ignore", over="ignore"):
+            return mul(x, np.divide(np.ones((), t), np.asarray(y, t)))
+    return _div(x, y)
 rem = _opn("rem")
 pow = _opn("pow")
 max = _opn("max")

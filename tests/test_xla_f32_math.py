@@ -1,11 +1,13 @@
 """float32 log, log1p, expm1, erf, sinh and cosh give JAX's (XLA CPU's) values bit
 for bit, on random and special inputs, in one compiled module per side."""
 import jax
+import jax.numpy as jjnp
 import numpy as np
 import pytest
 
 import irax
 import irax.lowering.runtime
+import irax.numpy as jnp
 from irax import lax
 
 NAMES = ["log", "log1p", "expm1", "erf", "sinh", "cosh"]
@@ -69,3 +71,29 @@ def test_float32_pow_is_correctly_rounded_with_c99_special_cases():
     np.testing.assert_array_equal(np.asarray(got), want)
     jax_special = np.asarray(jax.jit(jax.lax.pow)(A, B))
     np.testing.assert_array_equal(np.asarray(special), jax_special)  # NaNs compare equal
+
+
+def test_division_by_constants_and_broadcasts_is_jaxs():
+    """XLA rewrites a / c and a / broadcast(b) into a * (1/c) and a * broadcast(1/b):
+    irax's simplifier does the same under jit, and jnp's divide eagerly."""
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-5, 5, (10, 100)).astype(np.float32)
+    row = rng.uniform(1, 5, 100).astype(np.float32)
+    dense = rng.uniform(1, 5, (10, 100)).astype(np.float32)
+
+    def cases(m, x, row, dense):
+        return [x / 3.0, x / 7, x / row, x / dense, x / dense[0, 0], m.mean(x, axis=0),
+                x / np.float32(0.1), x.astype(m.float16) / 3.0]
+    got = irax.jit(lambda *a: cases(jnp, *a))(x, row, dense)
+    want = jax.jit(lambda *a: cases(jjnp, *a))(x, row, dense)
+    eager = cases(jnp, jnp.asarray(x), row, dense)
+    for g, e, w in zip(got, eager, want):
+        np.testing.assert_array_equal(np.asarray(g), np.asarray(w))
+        np.testing.assert_array_equal(np.asarray(e), np.asarray(w))
+    closed = irax.jit(lambda v: [v / row, v / dense])(x)  # divisors as constants
+    closed_jax = jax.jit(lambda v: [v / row, v / dense])(x)
+    by_lax = irax.jit(lambda v, r: lax.div(v, lax.broadcast_in_dim(r, (10, 100), (1,))))(x, row)
+    by_jax = jax.jit(lambda v, r: jax.lax.div(v, jax.lax.broadcast_in_dim(r, (10, 100), (1,))))(
+        x, row)
+    for g, w in zip(closed + [by_lax], closed_jax + [by_jax]):
+        np.testing.assert_array_equal(np.asarray(g), np.asarray(w))

@@ -8,7 +8,7 @@ from irax.dialects.types import COMPLEX, FLOATS, INEXACT, INTEGERS
 from .. import dtypes, lax
 from ..core import user_line
 from ..custom_derivatives import custom_jvp
-from ._core import asarray, promote, promote_and_broadcast, result_type
+from ._core import asarray, broadcast_arrays, promote, promote_and_broadcast, result_type
 
 
 def _to_float(x):
@@ -153,7 +153,24 @@ def subtract(x1, x2, /):
     return lax.sub(a, b)
 
 
-true_divide = _binary(lax.div, "true_divide", to_float=True)
+def true_divide(x1, x2, /):
+    """x1 / x2.  A divisor that is broadcast (a scalar, a row) divides as a multiply by
+    its broadcast reciprocal, as XLA rewrites it under JAX (dialects/simplify.py makes
+    the same rewrite in compiled code), so eager quotients are JAX's bit for bit."""
+    a, b = promote(x1, x2, op="true_divide")
+    if a.aval.dtype not in INEXACT:
+        a, b = _to_float(a), _to_float(b)
+    a, wide_b = broadcast_arrays(a, b, op="true_divide")
+    if wide_b.aval.shape == b.aval.shape or b.aval.dtype not in FLOATS:
+        return lax.div(a, wide_b)
+    one = asarray(np.ones((), b.aval.dtype if b.aval.dtype != "bfloat16" else np.float32),
+                  b.aval.dtype)
+    recip = lax.div(lax.broadcast_in_dim(one, b.aval.shape, ()), b)
+    recip.weak_type = b.weak_type
+    wide = broadcast_arrays(a, recip, op="true_divide")[1]
+    return lax.mul(a, wide)
+
+
 divide = true_divide
 maximum = _binary(lax.max, "maximum")
 minimum = _binary(lax.min, "minimum")
