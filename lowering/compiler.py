@@ -99,11 +99,24 @@ def compile_mlir(text: str, target: str = "llvm-cpu", name: str = "main", flags=
             disk_cache.discard(entry[0])  # intact bytes, but no module: never reuse them
             vmfb = None
     if vmfb is None:
-        vmfb = _compile(text, all_flags, target, name)
+        vmfb = _compile_with_fallback(text, all_flags, target, name,
+                                      tuple(target_flags(target, cpu)) + flags)
         if entry is not None:
             disk_cache.put(entry[0], vmfb, entry[1])
     _memory[key] = vmfb
     return vmfb
+
+
+def _compile_with_fallback(text, all_flags, target, name, without_workload_flags):
+    """Compile with the flags chosen for the workload; if IREE fails with them, compile
+    again without them (they are speed heuristics: data tiling has failed on some
+    contraction-heavy gradients with "operations with large vector sizes")."""
+    try:
+        return _compile(text, all_flags, target, name)
+    except IraxCompileError:
+        if tuple(all_flags) == tuple(without_workload_flags):
+            raise
+        return _compile(text, without_workload_flags, target, name)
 
 
 @functools.cache

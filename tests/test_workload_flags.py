@@ -37,3 +37,19 @@ def test_stablehlo_contraction_compiles_and_runs_with_data_tiling():
     backend = get_backend("cpu")
     (out,) = backend.load(vmfb, "main")([backend.put(a, "float32"), backend.put(b, "float32")], 1)
     np.testing.assert_allclose(backend.get(out, (3, 2), "float32"), a @ b, rtol=1e-5)
+
+
+def test_a_compile_that_fails_with_workload_flags_is_retried_without_them(monkeypatch):
+    from irax.lowering import compiler
+    real, seen = compiler._compile, []
+
+    def picky(text, flags, target, name):
+        seen.append(any(f in flags for f in DT))
+        if any(f in flags for f in DT):
+            raise compiler.IraxCompileError("large vector sizes (simulated)")
+        return real(text, flags, target, name)
+
+    monkeypatch.setattr(compiler, "_compile", picky)
+    vmfb = compile_mlir(STABLEHLO_DOT.replace("@main", "@retried"), "llvm-cpu", name="retried",
+                        flags=("--iree-input-type=stablehlo",), use_disk_cache=False)
+    assert seen == [True, False] and compiler.loadable(vmfb)
