@@ -4,6 +4,8 @@ holomorphic=True), vmap, complex128 under x64, Vulkan and CUDA (compile-only).
 
 Each group of checks is one jit (one IREE compile), compared to JAX's jit of the same
 function."""
+import os
+
 import jax
 import jax.numpy as J
 import numpy as np
@@ -129,7 +131,7 @@ def test_vmap_matches_jax():
 
 
 # the derivative formulas are the real ones (dialects/derivatives.py): a few stand for all
-DIFF_FNS = ["exp", "log1p", "tanh", "arcsinh", "sqrt", "reciprocal"]
+DIFF_FNS = ["exp", "log1p", "arcsinh", "reciprocal"]
 
 
 def _real_losses(mod, lx):
@@ -237,6 +239,7 @@ def test_runs_on_vulkan_like_cpu():
         np.testing.assert_allclose(np.asarray(a), b, rtol=2e-5, atol=2e-5)
 
 
+@pytest.mark.skipif(not os.environ.get("IRAX_SLOW_TESTS"), reason="opt-in sweep (a CUDA compile)")
 def test_compiles_for_cuda():
     import iree.runtime as rt
     from irax.lowering.compiler import compile_mlir
