@@ -74,9 +74,11 @@ def workload_flags(text: str, target: str, given=()) -> tuple:
                          "--iree-dispatch-creation-data-tiling")) for f in given):
         return ()
     if target == "llvm-cpu" and _CONTRACTION.search(text):
-        # the GlobalOptimization path: the default (DispatchCreation) path failed to compile
-        # a matmul whose elementwise consumer reads a strided slice ('large vector sizes')
-        return ("--iree-global-opt-data-tiling",)
+        # (not the GlobalOptimization path, --iree-global-opt-data-tiling: IREE 3.13
+        # miscompiled a matmul of a transposed slice with it.  The default path fails to
+        # compile some programs instead, 'large vector sizes'; those compile again
+        # without data tiling, see _compile_with_fallback)
+        return ("--iree-opt-data-tiling",)
     return ()
 
 

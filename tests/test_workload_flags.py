@@ -4,7 +4,7 @@ import numpy as np
 from irax.lowering.compiler import compile_mlir, workload_flags
 from irax.lowering.runtime import get_backend
 
-DT = ("--iree-global-opt-data-tiling",)
+DT = ("--iree-opt-data-tiling",)
 
 STABLEHLO_DOT = """func.func @main(%a: tensor<3x4xf32>, %b: tensor<4x2xf32>) -> tensor<3x2xf32> {
   %0 = stablehlo.dot_general %a, %b, contracting_dims = [1] x [0] : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
@@ -53,3 +53,15 @@ def test_a_compile_that_fails_with_workload_flags_is_retried_without_them(monkey
     vmfb = compile_mlir(STABLEHLO_DOT.replace("@main", "@retried"), "llvm-cpu", name="retried",
                         flags=("--iree-input-type=stablehlo",), use_disk_cache=False)
     assert seen == [True, False] and compiler.loadable(vmfb)
+
+
+def test_matmul_of_a_transposed_slice_is_right_with_data_tiling():
+    """IREE 3.13's GlobalOptimization data tiling (--iree-global-opt-data-tiling)
+    returned this product off by up to 3.2; irax uses the default path."""
+    import irax
+    import irax.numpy as jnp
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    q = rng.standard_normal((5, 3)).astype(np.float32)
+    got = irax.jit(lambda x, q: jnp.matmul(jnp.swapaxes(x[:, 2:3], 0, 1), q))(x, q)
+    np.testing.assert_allclose(np.asarray(got), x[:, 2:3].T @ q, rtol=1e-5, atol=1e-6)
