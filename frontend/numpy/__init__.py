@@ -10,6 +10,7 @@ from ._creation import (arange, diag, diagonal, empty, empty_like, eye, full, fu
                         identity, linspace, logspace, meshgrid, ones, ones_like, trace, tri, tril,
                         triu, zeros, zeros_like)
 from ._indexing import take, take_along_axis  # noqa: F401
+from ._io import ComplexWarning, from_dlpack, fromfile, fromiter, load, save, savez  # noqa: F401
 from ._complex import (angle, cdouble, complex64, complex128, complex_, complexfloating,  # noqa: F401
                        conj, conjugate, csingle, imag, iscomplex, iscomplexobj, isreal, isrealobj,
                        real, sort_complex)
