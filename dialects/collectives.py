@@ -135,8 +135,11 @@ def _own_axis(axis_name):
     return current[1] if current is not None and current[0] == axis_name else None
 
 
-def _batched_at_0(v, d, size):
-    return batch_at(v, d, 0, size)
+def _over_another_axis(name, v, d, **attrs):
+    """The collective over another map's axis, kept, on `v` with its batch dim moved
+    to 0 (so the per-example dims its attributes name shift by one)."""
+    v = batch_at(v, d, 0, aval_of(v).shape[d])
+    return emit(name, [v], **attrs), [0]
 
 
 def _reduce(kind):
@@ -177,9 +180,8 @@ def batch_all_gather(args, dims, axis_name, axis_size, axis, tiled=False):
     (v,), (d,) = args, dims
     size = _own_axis(axis_name)
     if size is None:
-        v = _batched_at_0(v, d, aval_of(v).shape[d])
-        return emit("irax.all_gather", [v], axis_name=axis_name, axis_size=axis_size,
-                    axis=axis + 1, tiled=tiled), [0]
+        return _over_another_axis("irax.all_gather", v, d, axis_name=axis_name,
+                                  axis_size=axis_size, axis=axis + 1, tiled=tiled)
     gathered = batch_at(v, d, axis, size)  # the whole batch, the same in every instance
     return [_merge(gathered, axis) if tiled else gathered], [None]
 
@@ -188,9 +190,9 @@ def batch_psum_scatter(args, dims, axis_name, axis_size, scatter_dimension, tile
     (v,), (d,) = args, dims
     size = _own_axis(axis_name)
     if size is None:
-        v = _batched_at_0(v, d, aval_of(v).shape[d])
-        return emit("irax.psum_scatter", [v], axis_name=axis_name, axis_size=axis_size,
-                    scatter_dimension=scatter_dimension + 1, tiled=tiled), [0]
+        return _over_another_axis("irax.psum_scatter", v, d, axis_name=axis_name,
+                                  axis_size=axis_size, scatter_dimension=scatter_dimension + 1,
+                                  tiled=tiled)
     total = _reduce("psum")([v], [d], axis_name)[0][0]
     # instance i holds block i of `scatter_dimension`
     return [_split(total, scatter_dimension, size) if tiled else total], [scatter_dimension]
@@ -224,9 +226,9 @@ def batch_all_to_all(args, dims, axis_name, axis_size, split_axis, concat_axis, 
     (v,), (d,) = args, dims
     size = _own_axis(axis_name)
     if size is None:
-        v = _batched_at_0(v, d, aval_of(v).shape[d])
-        return emit("irax.all_to_all", [v], axis_name=axis_name, axis_size=axis_size,
-                    split_axis=split_axis + 1, concat_axis=concat_axis + 1, tiled=tiled), [0]
+        return _over_another_axis("irax.all_to_all", v, d, axis_name=axis_name,
+                                  axis_size=axis_size, split_axis=split_axis + 1,
+                                  concat_axis=concat_axis + 1, tiled=tiled)
     v = batch_at(v, d, 0, size)  # dims: (instance i, per-example dims...)
     if tiled:  # split `split_axis` into (destination, chunk): chunk stays in place
         v = _split(v, split_axis + 1, size)

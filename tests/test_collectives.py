@@ -114,7 +114,8 @@ def test_nested_maps_reduce_over_the_named_axes():
 
     def run(mod, L):
         inner = lambda a: (L.psum(a, "i"), L.psum(a, "j"), L.psum(a, ("i", "j")),
-                           L.axis_index(("i", "j")), L.pmax(a, "i"))
+                           L.axis_index(("i", "j")), L.pmax(a, "i"),
+                           L.all_gather(a, "i"), L.all_gather(a * 2, "j"))
         return mod.vmap(mod.vmap(inner, axis_name="j"), axis_name="i")(m)
     got, want = irax.jit(lambda: run(irax, lax))(), jax.jit(lambda: run(jax, jax.lax))()
     for g, w in zip(got, want):
