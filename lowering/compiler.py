@@ -59,6 +59,7 @@ def target_flags(target: str, cpu: str = "host") -> list[str]:
 
 _CONTRACTION = re.compile(r"linalg\.(batch_)?(matmul|matvec|vecmat)\b|stablehlo\.dot(_general)?\b")
 _BATCHED = re.compile(r"linalg\.batch_(matmul|matvec|vecmat)\b")
+_LOOPS = re.compile(r"\bscf\.(for|while)\b|\bcf\.cond_br\b")
 
 
 def workload_flags(text: str, target: str, given=()) -> tuple:
@@ -74,10 +75,13 @@ def workload_flags(text: str, target: str, given=()) -> tuple:
     if any(f.startswith(("--iree-opt-data-tiling", "--iree-global-opt-data-tiling",
                          "--iree-dispatch-creation-data-tiling")) for f in given):
         return ()
-    if target == "llvm-cpu" and _CONTRACTION.search(text) and not _BATCHED.search(text):
-        # Not for batched contractions: IREE 3.13 miscompiled a batch_matmul whose
-        # operand is a transposed sum with data tiling (einsum("KTS,SKH->TKH"), off
-        # by 17).  And not the GlobalOptimization path, --iree-global-opt-data-tiling: IREE 3.13
+    if (target == "llvm-cpu" and _CONTRACTION.search(text) and not _BATCHED.search(text)
+            and not _LOOPS.search(text)):
+        # IREE 3.13's data tiling is only used where it has been right: not for batched
+        # contractions (it miscompiled a batch_matmul of a transposed sum,
+        # einsum("KTS,SKH->TKH"), off by 17), not for modules with loops (it crashed
+        # the process compiling a gradient through LU and expm's loops).  And not the
+        # GlobalOptimization path, --iree-global-opt-data-tiling: IREE 3.13
         # miscompiled a matmul of a transposed slice with it.  The default path fails to
         # compile some programs instead, 'large vector sizes'; those compile again
         # without data tiling, see _compile_with_fallback)

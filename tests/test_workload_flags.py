@@ -16,6 +16,7 @@ def test_contractions_get_data_tiling_on_cpu_only():
     mm = "%0 = linalg.matmul ins(%a, %b : tensor<2x2xf32>, tensor<2x2xf32>)"
     assert workload_flags(mm, "llvm-cpu") == DT
     assert workload_flags("%0 = linalg.batch_matmul ins(%a, %b", "llvm-cpu") == ()  # miscompiled
+    assert workload_flags(mm + "\n%1 = scf.for %i = %c0 to %c4", "llvm-cpu") == ()  # crashed
     assert workload_flags(STABLEHLO_DOT, "llvm-cpu") == DT
     assert workload_flags("%0 = stablehlo.dot %a, %b", "llvm-cpu") == DT
     assert workload_flags(mm, "vulkan-spirv") == ()
