@@ -67,13 +67,6 @@ def _is_finite(dtype, x):
     return compare("lt", dtype, math.absf(x), scalar_const(dtype, float("inf")))
 
 
-def _cbrt(dtype, x):
-    """IREE's float32 cbrt gives NaN at +-inf: zeros and infinities are their own cbrt."""
-    special = arith.ori(arith.cmpf(_pred(1), x, scalar_const(dtype, 0.0)),
-                        compare("eq", dtype, math.absf(x), scalar_const(dtype, float("inf"))))
-    return arith.select(special, x, math.cbrt(x))
-
-
 def _logistic(dtype, x):
     one = scalar_const(dtype, 1.0)
     return arith.divf(one, arith.addf(one, math.exp(arith.negf(x))))
@@ -256,7 +249,7 @@ SCALAR_RULES = RuleTable("scalar", {
     "irax.atanh": _float_only(math.atanh),
     "irax.sqrt": _float_only(math.sqrt),
     "irax.rsqrt": _float_only(math.rsqrt),
-    "irax.cbrt": _cbrt,
+    "irax.cbrt": _float_only(math.cbrt),  # every float dtype takes f64_math's rule
     "irax.erf": _float_only(math.erf),
     "irax.floor": _float_only(math.floor),
     "irax.ceil": _float_only(math.ceil),
